@@ -1,0 +1,172 @@
+//! The [`Actor`] trait, its lifecycle hooks and the reasons an actor stops.
+//!
+//! You rarely implement [`Actor`] by hand: `#[actor]` on a struct and on its
+//! `impl` block writes it, with one enum variant per `#[message]` method and a
+//! `match` for dispatch. The trait is public so that generic code (pools,
+//! supervisors, your own helpers) can be written over any actor.
+//!
+//! # Lifecycle
+//!
+//! ```text
+//! spawn ─► on_start ─► handle messages, one at a time ─► on_stop(reason) ─► stopped
+//!             ▲                                                 │
+//!             └────────── on_restart (supervised, new instance) ◄┘
+//! ```
+//!
+//! An actor stops when it is asked to ([`ActorRef::stop`](crate::ActorRef::stop),
+//! [`Context::stop`]), when its system shuts down, or when a handler panics.
+//! Dropping every handle does **not** stop an actor: like an Erlang process it
+//! lives until it is stopped, so a forgotten handle never silently ends a
+//! service. The system stops what is left at [`System::shutdown`](crate::System::shutdown).
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use crate::context::Context;
+use crate::handle::ActorHandle;
+use crate::mailbox::MailboxKind;
+
+/// The declaration half of an actor, written by `#[actor]` on the struct.
+///
+/// It carries what only the struct attribute knows (the mailbox kind) and
+/// marks the type as actor state, which must be `Send + 'static`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not declared as an actor",
+    label = "this type has no `#[actor]` on its struct declaration",
+    note = "add `#[actor]` to the struct: it declares the actor state and generates its handle"
+)]
+pub trait ActorState: Send + 'static {
+    /// The mailbox this actor type asks for (`#[actor(mailbox = ..)]`).
+    const MAILBOX: MailboxKind = MailboxKind::Default;
+}
+
+/// An actor: state plus a message enum and the handlers that process it.
+///
+/// Written by `#[actor]` on the `impl` block. See the [crate docs](crate) for
+/// what a user writes.
+pub trait Actor: ActorState + Sized {
+    /// The message enum, one variant per `#[message]` method.
+    type Message: Send + 'static;
+    /// The typed handle, one method per `#[message]` method.
+    type Handle: ActorHandle<Actor = Self>;
+
+    /// The actor type's name, used in tracing spans and metrics.
+    const NAME: &'static str;
+
+    /// Handles one message. Generated as a `match` on [`Actor::Message`].
+    fn handle(
+        &mut self,
+        msg: Self::Message,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = ()> + Send;
+
+    /// The name of the handler a message goes to (for tracing and panic reports).
+    fn message_name(msg: &Self::Message) -> &'static str;
+
+    /// Runs once before the first message (`#[on_start]`).
+    fn on_start(&mut self, ctx: &mut Context<Self>) -> impl Future<Output = ()> + Send {
+        let _ = ctx;
+        async {}
+    }
+
+    /// Runs on the new instance after a supervisor restarted the actor, instead
+    /// of [`Actor::on_start`] (`#[on_restart]`). By default it runs `on_start`.
+    fn on_restart(&mut self, ctx: &mut Context<Self>) -> impl Future<Output = ()> + Send {
+        self.on_start(ctx)
+    }
+
+    /// Runs once after the last message, with the reason the actor stops (`#[on_stop]`).
+    fn on_stop(
+        &mut self,
+        ctx: &mut Context<Self>,
+        reason: &StopReason,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (ctx, reason);
+        async {}
+    }
+}
+
+/// Why an actor (or one instance of a supervised actor) stopped.
+///
+/// [`StopReason::Normal`] and [`StopReason::Shutdown`] are normal stops; the
+/// others are failures ([`StopReason::is_failure`]), after which a supervisor
+/// restarts a transient child.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StopReason {
+    /// Stopped on request: [`ActorRef::stop`](crate::ActorRef::stop),
+    /// [`ActorRef::stop_gracefully`](crate::ActorRef::stop_gracefully) or
+    /// [`Context::stop`].
+    Normal,
+    /// Stopped by its system or its supervisor shutting down.
+    Shutdown,
+    /// A handler or hook panicked.
+    Panicked(PanicError),
+    /// The actor's task was aborted: it did not stop within its shutdown timeout,
+    /// or the tokio runtime it ran on went away.
+    Aborted,
+    /// A supervisor gave up: its children failed more often than its restart
+    /// intensity allows. Carries the last child failure.
+    Escalated(Arc<StopReason>),
+}
+
+impl StopReason {
+    /// `true` for a panic, an abort or an escalation; `false` for a normal stop or a shutdown.
+    pub fn is_failure(&self) -> bool {
+        !matches!(self, StopReason::Normal | StopReason::Shutdown)
+    }
+}
+
+impl fmt::Display for StopReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StopReason::Normal => f.write_str("stopped normally"),
+            StopReason::Shutdown => f.write_str("shut down"),
+            StopReason::Panicked(p) => write!(f, "{p}"),
+            StopReason::Aborted => f.write_str("aborted"),
+            StopReason::Escalated(last) => {
+                write!(f, "supervisor gave up after too many restarts (last: {last})")
+            }
+        }
+    }
+}
+
+/// A panic caught in a handler or hook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PanicError {
+    message: String,
+    handler: &'static str,
+}
+
+impl PanicError {
+    pub(crate) fn from_payload(payload: Box<dyn Any + Send>, handler: &'static str) -> Self {
+        let message = if let Some(s) = payload.downcast_ref::<&'static str>() {
+            (*s).to_owned()
+        } else if let Some(s) = payload.downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "non-string panic payload".to_owned()
+        };
+        PanicError { message, handler }
+    }
+
+    /// The panic message (`"non-string panic payload"` when it was not a string).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The handler or hook that panicked: a message name, `"on_start"`, ….
+    pub fn handler(&self) -> &'static str {
+        self.handler
+    }
+}
+
+impl fmt::Display for PanicError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "panicked in `{}`: {}", self.handler, self.message)
+    }
+}
+
+impl std::error::Error for PanicError {}

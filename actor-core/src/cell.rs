@@ -1,0 +1,228 @@
+//! The record an actor's task shares with its handles: identity, the signal
+//! slot that lets stop requests overtake queued messages, the lifecycle state
+//! and the final stop reason.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::task::{Context, Poll};
+
+use futures::task::AtomicWaker;
+use tokio::sync::Notify;
+use tokio::task::AbortHandle;
+
+use crate::actor::StopReason;
+
+/// A process-wide unique actor id. Ids grow in spawn order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ActorId(u64);
+
+impl ActorId {
+    pub(crate) fn next() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        ActorId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// The id as a number.
+    pub fn as_u64(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for ActorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// A stop request. Larger values win: a stop overtakes a drain, a shutdown a normal stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+pub(crate) enum Signal {
+    /// Handle what is queued, then stop normally.
+    DrainNormal = 1,
+    /// Handle what is queued, then stop with [`StopReason::Shutdown`].
+    DrainShutdown = 2,
+    /// Stop after the current message; queued messages are dropped.
+    StopNormal = 3,
+    /// Stop after the current message with [`StopReason::Shutdown`].
+    StopShutdown = 4,
+}
+
+impl Signal {
+    fn from_u8(v: u8) -> Option<Signal> {
+        match v {
+            1 => Some(Signal::DrainNormal),
+            2 => Some(Signal::DrainShutdown),
+            3 => Some(Signal::StopNormal),
+            4 => Some(Signal::StopShutdown),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn is_drain(self) -> bool {
+        matches!(self, Signal::DrainNormal | Signal::DrainShutdown)
+    }
+
+    pub(crate) fn reason(self) -> StopReason {
+        match self {
+            Signal::DrainNormal | Signal::StopNormal => StopReason::Normal,
+            Signal::DrainShutdown | Signal::StopShutdown => StopReason::Shutdown,
+        }
+    }
+}
+
+const RUNNING: u8 = 0;
+const RESTARTING: u8 = 1;
+const STOPPED: u8 = 2;
+
+/// Shared between an actor's task and all of its handles.
+pub(crate) struct ActorCell {
+    id: ActorId,
+    name: &'static str,
+    signal: AtomicU8,
+    waker: AtomicWaker,
+    state: AtomicU8,
+    stopped: Notify,
+    reason: OnceLock<StopReason>,
+    abort: OnceLock<AbortHandle>,
+    /// Work to run when the actor stops for good (registry removal and the like).
+    on_stopped: Mutex<Vec<Box<dyn FnOnce() + Send>>>,
+}
+
+impl fmt::Debug for ActorCell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActorCell")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("state", &self.state.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+impl ActorCell {
+    pub(crate) fn new(name: &'static str) -> Self {
+        ActorCell {
+            id: ActorId::next(),
+            name,
+            signal: AtomicU8::new(0),
+            waker: AtomicWaker::new(),
+            state: AtomicU8::new(RUNNING),
+            stopped: Notify::new(),
+            reason: OnceLock::new(),
+            abort: OnceLock::new(),
+            on_stopped: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub(crate) fn id(&self) -> ActorId {
+        self.id
+    }
+
+    pub(crate) fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Raises a stop request; a weaker request never replaces a stronger one.
+    pub(crate) fn signal(&self, sig: Signal) {
+        let prev = self.signal.fetch_max(sig as u8, Ordering::AcqRel);
+        if prev < sig as u8 {
+            self.waker.wake();
+        }
+    }
+
+    /// The pending stop request, if any.
+    #[inline]
+    pub(crate) fn pending_signal(&self) -> Option<Signal> {
+        Signal::from_u8(self.signal.load(Ordering::Acquire))
+    }
+
+    /// Forgets stop requests aimed at the previous instance (supervised restart).
+    pub(crate) fn clear_signal(&self) {
+        self.signal.store(0, Ordering::Release);
+    }
+
+    /// Registers the task to be woken by the next [`ActorCell::signal`] and
+    /// returns a signal that raced in meanwhile.
+    #[inline]
+    pub(crate) fn poll_signal(&self, cx: &mut Context<'_>) -> Poll<Signal> {
+        if let Some(sig) = self.pending_signal() {
+            return Poll::Ready(sig);
+        }
+        self.waker.register(cx.waker());
+        match self.pending_signal() {
+            Some(sig) => Poll::Ready(sig),
+            None => Poll::Pending,
+        }
+    }
+
+    pub(crate) fn set_restarting(&self, restarting: bool) {
+        let _ = self.state.compare_exchange(
+            if restarting { RUNNING } else { RESTARTING },
+            if restarting { RESTARTING } else { RUNNING },
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
+    }
+
+    pub(crate) fn is_alive(&self) -> bool {
+        self.state.load(Ordering::Acquire) != STOPPED
+    }
+
+    pub(crate) fn is_restarting(&self) -> bool {
+        self.state.load(Ordering::Acquire) == RESTARTING
+    }
+
+    pub(crate) fn stop_reason(&self) -> Option<StopReason> {
+        self.reason.get().cloned()
+    }
+
+    pub(crate) fn set_abort_handle(&self, handle: AbortHandle) {
+        let _ = self.abort.set(handle);
+    }
+
+    /// Aborts the actor's task; it stops with [`StopReason::Aborted`].
+    pub(crate) fn abort(&self) {
+        if let Some(h) = self.abort.get() {
+            h.abort();
+        }
+    }
+
+    /// Runs `f` once the actor has stopped for good (at once if it already has).
+    pub(crate) fn on_stopped(&self, f: Box<dyn FnOnce() + Send>) {
+        let mut hooks = self.on_stopped.lock().unwrap_or_else(|e| e.into_inner());
+        if self.is_alive() {
+            hooks.push(f);
+        } else {
+            drop(hooks);
+            f();
+        }
+    }
+
+    /// Marks the actor stopped for good with `reason` and wakes everyone waiting.
+    pub(crate) fn finish(&self, reason: StopReason) {
+        let _ = self.reason.set(reason);
+        let hooks = {
+            let mut hooks = self.on_stopped.lock().unwrap_or_else(|e| e.into_inner());
+            self.state.store(STOPPED, Ordering::Release);
+            std::mem::take(&mut *hooks)
+        };
+        self.stopped.notify_waiters();
+        for hook in hooks {
+            hook();
+        }
+    }
+
+    /// Waits until the actor has stopped for good and returns why.
+    pub(crate) async fn wait_stopped(&self) -> StopReason {
+        loop {
+            let notified = self.stopped.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if !self.is_alive() {
+                return self.reason.get().cloned().unwrap_or(StopReason::Aborted);
+            }
+            notified.await;
+        }
+    }
+}

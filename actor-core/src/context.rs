@@ -1,0 +1,213 @@
+//! [`Context<A>`]: what a handler can reach besides its own state.
+//!
+//! A handler or hook that takes `ctx: &mut Context<Self>` (in any argument
+//! position) gets its own handle, can stop itself, spawn child actors that stop
+//! with it, and set timers that send it messages.
+//!
+//! ```
+//! use std::time::Duration;
+//! use actor_core::prelude::*;
+//!
+//! #[actor]
+//! struct Heartbeat { beats: u32 }
+//!
+//! #[actor]
+//! impl Heartbeat {
+//!     #[on_start]
+//!     fn started(&mut self, ctx: &mut Context<Self>) {
+//!         ctx.send_interval(Duration::from_millis(10), |me| me.beat());
+//!     }
+//!
+//!     #[message]
+//!     fn beat(&mut self, ctx: &mut Context<Self>) {
+//!         self.beats += 1;
+//!         if self.beats == 3 {
+//!             ctx.stop();
+//!         }
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let system = System::new();
+//! let hb = system.spawn(Heartbeat { beats: 0 });
+//! assert_eq!(hb.wait_stopped().await, StopReason::Normal);
+//! # }
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::AbortHandle;
+
+use crate::actor::Actor;
+use crate::cell::{ActorCell, ActorId, Signal};
+use crate::handle::{ActorHandle, ActorRef};
+use crate::reply::Reply;
+use crate::request::Request;
+use crate::system::System;
+
+/// The context of a running actor. See the [module docs](self).
+pub struct Context<A: Actor> {
+    me: A::Handle,
+    system: System,
+    /// Actors spawned with [`Context::spawn`]; they stop when this instance stops.
+    children: Vec<Arc<ActorCell>>,
+    /// Timers of this instance; cancelled when it stops.
+    timers: Vec<AbortHandle>,
+}
+
+impl<A: Actor> fmt::Debug for Context<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("actor", &A::NAME)
+            .field("id", &self.id())
+            .field("children", &self.children.len())
+            .field("timers", &self.timers.len())
+            .finish()
+    }
+}
+
+impl<A: Actor> Context<A> {
+    pub(crate) fn new(me: ActorRef<A>, system: System) -> Self {
+        Context { me: A::Handle::from_ref(me), system, children: Vec::new(), timers: Vec::new() }
+    }
+
+    /// This actor's own handle (a clone: keep it, send it to others).
+    pub fn handle(&self) -> A::Handle {
+        self.me.clone()
+    }
+
+    /// This actor's [`ActorRef`].
+    pub fn actor_ref(&self) -> &ActorRef<A> {
+        self.me.actor_ref()
+    }
+
+    /// This actor's id.
+    pub fn id(&self) -> ActorId {
+        self.actor_ref().id()
+    }
+
+    /// The system the actor runs in.
+    pub fn system(&self) -> &System {
+        &self.system
+    }
+
+    /// Stops this actor once the current handler returns. Messages still queued
+    /// are dropped; their asks resolve to [`AskError::NoReply`](crate::AskError::NoReply).
+    pub fn stop(&mut self) {
+        self.actor_ref().cell.signal(Signal::StopNormal);
+    }
+
+    /// Spawns a child actor linked to this one: when this actor stops (or is
+    /// restarted by a supervisor), the child is stopped first, in reverse
+    /// spawn order, before this actor's `on_stop` runs.
+    pub fn spawn<C: Actor>(&mut self, child: C) -> C::Handle {
+        let handle = self.system.spawn(child);
+        if self.children.len() >= 32 && self.children.len().is_power_of_two() {
+            self.children.retain(|c| c.is_alive());
+        }
+        self.children.push(handle.actor_ref().cell.clone());
+        handle
+    }
+
+    /// Sends this actor the message `make` builds, once, after `delay`.
+    ///
+    /// `make` receives this actor's handle and returns a request, for example
+    /// `|me| me.tick()`; the message is told (no reply expected). The timer is
+    /// cancelled if the actor stops first.
+    pub fn send_after<R, G, F>(&mut self, delay: Duration, make: F) -> TimerHandle
+    where
+        F: for<'h> FnOnce(&'h A::Handle) -> Request<'h, A, R, G> + Send + 'static,
+        G: FnOnce(Reply<R>) -> A::Message,
+        R: 'static,
+    {
+        let me = self.me.clone();
+        let task = tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            let msg = make(&me).into_message();
+            let _ = me.actor_ref().tx.send(msg).await;
+        });
+        self.track_timer(task.abort_handle())
+    }
+
+    /// Sends this actor the message `make` builds every `period`, the first one
+    /// after one `period`. If the mailbox is full, the tick waits for room and
+    /// later ticks are delayed, never bunched. Cancelled when the actor stops.
+    ///
+    /// A zero `period` is raised to one millisecond.
+    pub fn send_interval<R, G, F>(&mut self, period: Duration, mut make: F) -> TimerHandle
+    where
+        F: for<'h> FnMut(&'h A::Handle) -> Request<'h, A, R, G> + Send + 'static,
+        G: FnOnce(Reply<R>) -> A::Message,
+        R: 'static,
+    {
+        let period = period.max(Duration::from_millis(1));
+        let me = self.me.clone();
+        let task = tokio::spawn(async move {
+            let start = tokio::time::Instant::now() + period;
+            let mut ticks = tokio::time::interval_at(start, period);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                let msg = make(&me).into_message();
+                if me.actor_ref().tx.send(msg).await.is_err() {
+                    break;
+                }
+            }
+        });
+        self.track_timer(task.abort_handle())
+    }
+
+    fn track_timer(&mut self, handle: AbortHandle) -> TimerHandle {
+        if self.timers.len() >= 32 && self.timers.len().is_power_of_two() {
+            self.timers.retain(|t| !t.is_finished());
+        }
+        self.timers.push(handle.clone());
+        TimerHandle { handle }
+    }
+
+    /// Cancels this instance's timers and stops its linked children, newest
+    /// first, each within `timeout` or aborted.
+    pub(crate) async fn stop_instance_resources(&mut self, timeout: Duration) {
+        for t in self.timers.drain(..) {
+            t.abort();
+        }
+        while let Some(child) = self.children.pop() {
+            child.signal(Signal::DrainShutdown);
+            if tokio::time::timeout(timeout, child.wait_stopped()).await.is_err() {
+                child.abort();
+                child.wait_stopped().await;
+            }
+        }
+    }
+
+    /// Stops what this instance started without waiting (the task is being torn down).
+    pub(crate) fn abandon_instance_resources(&mut self) {
+        for t in self.timers.drain(..) {
+            t.abort();
+        }
+        for child in self.children.drain(..).rev() {
+            child.signal(Signal::StopShutdown);
+        }
+    }
+}
+
+/// A timer set with [`Context::send_after`] or [`Context::send_interval`].
+#[derive(Debug, Clone)]
+pub struct TimerHandle {
+    handle: AbortHandle,
+}
+
+impl TimerHandle {
+    /// Cancels the timer; a message it already queued stays queued.
+    pub fn cancel(&self) {
+        self.handle.abort();
+    }
+
+    /// `true` once a one-shot timer has fired, or any timer was cancelled.
+    pub fn is_finished(&self) -> bool {
+        self.handle.is_finished()
+    }
+}

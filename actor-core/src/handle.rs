@@ -1,0 +1,140 @@
+//! References to running actors.
+//!
+//! [`ActorRef<A>`] is the untyped-by-message reference every actor has: its
+//! mailbox sender and its lifecycle. The handle `#[actor]` generates
+//! (`CounterHandle` for `Counter`) wraps one, adds a typed method per message,
+//! and dereferences to it, so `handle.id()`, `handle.is_alive()`,
+//! `handle.stop()` and `handle.wait_stopped()` come from here.
+//!
+//! ```
+//! use actor_core::prelude::*;
+//!
+//! #[actor]
+//! struct Sleeper;
+//! #[actor]
+//! impl Sleeper {}
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let system = System::new();
+//! let h = system.spawn(Sleeper);
+//! assert!(h.is_alive());
+//! h.stop();
+//! assert_eq!(h.wait_stopped().await, StopReason::Normal);
+//! assert!(!h.is_alive());
+//! # }
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::actor::{Actor, StopReason};
+use crate::cell::{ActorCell, ActorId, Signal};
+use crate::mailbox::MailboxSender;
+use crate::reply::Reply;
+use crate::request::Request;
+
+/// A reference to an actor of type `A`: its mailbox and its lifecycle.
+///
+/// Cheap to clone (two reference counts). Stays valid across supervised
+/// restarts: it always reaches the current instance through the same mailbox.
+pub struct ActorRef<A: Actor> {
+    pub(crate) tx: MailboxSender<A::Message>,
+    pub(crate) cell: Arc<ActorCell>,
+}
+
+impl<A: Actor> Clone for ActorRef<A> {
+    fn clone(&self) -> Self {
+        ActorRef { tx: self.tx.clone(), cell: self.cell.clone() }
+    }
+}
+
+impl<A: Actor> fmt::Debug for ActorRef<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActorRef")
+            .field("actor", &A::NAME)
+            .field("id", &self.cell.id())
+            .field("alive", &self.cell.is_alive())
+            .finish()
+    }
+}
+
+impl<A: Actor> PartialEq for ActorRef<A> {
+    fn eq(&self, other: &Self) -> bool {
+        self.tx.same_channel(&other.tx)
+    }
+}
+
+impl<A: Actor> Eq for ActorRef<A> {}
+
+impl<A: Actor> ActorRef<A> {
+    /// This actor's id, unique in the process and stable across restarts.
+    pub fn id(&self) -> ActorId {
+        self.cell.id()
+    }
+
+    /// `false` once the actor has stopped for good. A supervised actor waiting
+    /// to be restarted is alive: messages sent to it are queued.
+    pub fn is_alive(&self) -> bool {
+        self.cell.is_alive()
+    }
+
+    /// Asks the actor to stop after the message it is handling now. Messages
+    /// still queued are dropped: their asks resolve to [`AskError::NoReply`](crate::AskError::NoReply).
+    /// Returns at once; await [`ActorRef::wait_stopped`] to know it has stopped.
+    pub fn stop(&self) {
+        self.cell.signal(Signal::StopNormal);
+    }
+
+    /// Asks the actor to handle the messages already queued, then stop.
+    /// Returns at once; await [`ActorRef::wait_stopped`] to know it has stopped.
+    pub fn stop_gracefully(&self) {
+        self.cell.signal(Signal::DrainNormal);
+    }
+
+    /// Waits until the actor has stopped for good and returns why.
+    /// Returns at once if it already has.
+    pub async fn wait_stopped(&self) -> StopReason {
+        self.cell.wait_stopped().await
+    }
+
+    /// Why the actor stopped, or `None` while it is alive.
+    pub fn stop_reason(&self) -> Option<StopReason> {
+        self.cell.stop_reason()
+    }
+
+    /// Messages queued in the mailbox and not yet taken by the actor
+    /// (always 0 for an unbounded mailbox, whose sender keeps no count).
+    pub fn mailbox_len(&self) -> usize {
+        self.tx.len()
+    }
+
+    /// The mailbox capacity, `None` when it is unbounded.
+    pub fn mailbox_capacity(&self) -> Option<usize> {
+        self.tx.max_capacity()
+    }
+
+    /// Builds a request from a message constructor. Generated handle methods
+    /// call this; `make` receives the reply slot (empty for a tell).
+    #[doc(hidden)]
+    #[inline]
+    pub fn request<R, F>(&self, make: F) -> Request<'_, A, R, F>
+    where
+        F: FnOnce(Reply<R>) -> A::Message,
+    {
+        Request::new(self, make)
+    }
+}
+
+/// Implemented by every generated handle (`CounterHandle`), so that generic code
+/// (supervisors, pools, the registry) can hand out typed handles.
+pub trait ActorHandle: Clone + Send + Sync + fmt::Debug + 'static {
+    /// The actor this handle reaches.
+    type Actor: Actor<Handle = Self>;
+
+    /// Wraps an [`ActorRef`] into the typed handle.
+    fn from_ref(actor_ref: ActorRef<Self::Actor>) -> Self;
+
+    /// The [`ActorRef`] inside the handle.
+    fn actor_ref(&self) -> &ActorRef<Self::Actor>;
+}

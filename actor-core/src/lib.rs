@@ -1,0 +1,207 @@
+//! # actor-core
+//!
+//! Typed actors on tokio. Annotate a struct and its `impl` block with
+//! `#[actor]`, mark handlers with `#[message]`, and get a typed handle with
+//! `ask` / `tell`, a bounded mailbox, panics caught per message, and a system
+//! that shuts everything down in order.
+//!
+//! ```
+//! use std::time::Duration;
+//! use actor_core::prelude::*;
+//!
+//! #[actor]
+//! pub struct Counter {
+//!     count: u64,
+//! }
+//!
+//! #[actor]
+//! impl Counter {
+//!     /// Adds `by` to the count.
+//!     #[message]
+//!     pub fn inc(&mut self, by: u64) {
+//!         self.count += by;
+//!     }
+//!
+//!     /// The current count.
+//!     #[message]
+//!     pub fn get(&self) -> u64 {
+//!         self.count
+//!     }
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), actor_core::Error> {
+//!     let system = System::new();
+//!     let counter: CounterHandle = system.spawn(Counter { count: 0 });
+//!
+//!     counter.inc(5).tell().await?;      // tell: waits for mailbox room only
+//!     counter.inc(1).try_tell()?;        // tell now, or Err(Full | Stopped)
+//!     let n: u64 = counter.get().await?; // ask: waits for the reply
+//!     assert_eq!(n, 6);
+//!     let n = counter.get().timeout(Duration::from_millis(500)).await?;
+//!     assert_eq!(n, 6);
+//!
+//!     system.shutdown().await;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # What the macros generate
+//!
+//! For an actor `Foo`:
+//! - `FooMessage`: an enum with one variant per `#[message]` method, carrying
+//!   its arguments and a [`Reply`] slot;
+//! - `FooHandle`: `Clone + Send + Sync + Debug`; one method per message with the
+//!   same name, visibility, documentation and arguments (minus `&self`, `ctx`
+//!   and `reply`), returning a [`Request`]. It dereferences to [`ActorRef`]
+//!   for `id()`, `is_alive()`, `stop()`, `wait_stopped()`;
+//! - `impl Actor for Foo`: dispatch is a `match` on `FooMessage`, with no
+//!   boxing and no dynamic dispatch.
+//!
+//! See the `README` for `cargo expand` to read the generated code of your own actors.
+//!
+//! # Handlers
+//!
+//! ```
+//! use actor_core::prelude::*;
+//!
+//! #[actor(mailbox = 64)]
+//! struct Store { items: Vec<String> }
+//!
+//! #[actor]
+//! impl Store {
+//!     #[message]                                   // tell or ask; response ()
+//!     fn push(&mut self, item: String) { self.items.push(item); }
+//!
+//!     #[message]                                   // async handlers may await
+//!     async fn len_later(&self) -> usize {
+//!         tokio::task::yield_now().await;
+//!         self.items.len()
+//!     }
+//!
+//!     #[message(response = usize)]                 // delegated reply
+//!     fn len_elsewhere(&self, reply: Reply<usize>, ctx: &mut Context<Self>) {
+//!         let n = self.items.len();
+//!         let _me = ctx.handle();
+//!         tokio::spawn(async move { reply.send(n) });
+//!     }
+//!
+//!     #[on_start]
+//!     fn started(&mut self) { self.items.clear(); }
+//!
+//!     #[on_stop]
+//!     async fn stopped(&mut self, reason: &StopReason) {
+//!         let _ = reason;
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), actor_core::Error> {
+//! let system = System::new();
+//! let store = system.spawn(Store { items: vec![] });
+//! store.push("a".into()).tell().await?;
+//! assert_eq!(store.len_later().await?, 1);
+//! assert_eq!(store.len_elsewhere().await?, 1);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Failure
+//!
+//! A panic in a handler or hook is caught. The ask being handled resolves to
+//! [`AskError::Panicked`], queued asks to [`AskError::NoReply`], and the actor
+//! stops with [`StopReason::Panicked`] (reported through `tracing` and
+//! [`ActorRef::wait_stopped`]). Unsupervised, it stays stopped.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod actor;
+mod cell;
+pub mod context;
+pub mod error;
+pub mod handle;
+pub mod mailbox;
+pub mod reply;
+pub mod request;
+pub mod system;
+mod task;
+
+pub use actor::{Actor, ActorState, PanicError, StopReason};
+pub use actor_macros::{actor, message, on_restart, on_start, on_stop};
+pub use cell::ActorId;
+pub use context::{Context, TimerHandle};
+pub use error::{AskError, Error, SendError, SpawnError, TrySendError};
+pub use handle::{ActorHandle, ActorRef};
+pub use mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind};
+pub use reply::Reply;
+pub use request::{Ask, AskTimeout, Request};
+pub use system::{DEFAULT_SHUTDOWN_TIMEOUT, System, SystemBuilder};
+
+/// The names an actor module needs: `use actor_core::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        Actor, ActorHandle, ActorId, ActorRef, AskError, Context, Reply, SendError, StopReason,
+        System, TrySendError, actor, message, on_restart, on_start, on_stop,
+    };
+}
+
+/// What generated code reaches; not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::actor::ActorState;
+    pub use core::convert::Infallible;
+    pub use core::marker::PhantomData;
+
+    /// Checks a field of actor state.
+    #[diagnostic::on_unimplemented(
+        message = "actor state must be `Send`: `{Self}` cannot be sent between threads safely",
+        label = "this field is not `Send`",
+        note = "an actor runs on a tokio task, which may move between worker threads; use `Arc`/`Mutex` instead of `Rc`/`RefCell`, and do not hold guards or raw pointers in actor state"
+    )]
+    pub trait StateField {}
+    impl<T: Send + ?Sized> StateField for T {}
+
+    /// Checks a message argument.
+    #[diagnostic::on_unimplemented(
+        message = "message arguments must be `Send + 'static`: `{Self}` cannot be sent between threads safely",
+        label = "this argument is not `Send`",
+        note = "a message travels through the actor's mailbox to the actor's task, which may run on another thread"
+    )]
+    pub trait MessageArg {}
+    impl<T: Send + 'static + ?Sized> MessageArg for T {}
+
+    /// Checks a message response.
+    #[diagnostic::on_unimplemented(
+        message = "message responses must be `Send + 'static`: `{Self}` cannot be sent between threads safely",
+        label = "this response type is not `Send`",
+        note = "the response travels back to the asker, which may run on another thread"
+    )]
+    pub trait MessageResponse {}
+    impl<T: Send + 'static + ?Sized> MessageResponse for T {}
+
+    /// Checks the future of an async handler.
+    #[diagnostic::on_unimplemented(
+        message = "the future of an async handler must be `Send`",
+        label = "this handler's future is not `Send`",
+        note = "a value that is not `Send` (an `Rc`, a `RefCell` borrow, a `MutexGuard`) is held across an `.await`; drop it before awaiting"
+    )]
+    pub trait SendHandlerFuture {}
+    impl<F: core::future::Future + Send> SendHandlerFuture for F {}
+
+    #[inline(always)]
+    pub const fn assert_state_field<T: StateField + ?Sized>() {}
+    #[inline(always)]
+    pub const fn assert_message_arg<T: MessageArg + ?Sized>() {}
+    #[inline(always)]
+    pub const fn assert_message_response<T: MessageResponse + ?Sized>() {}
+    #[inline(always)]
+    pub fn assert_send_handler<F: SendHandlerFuture>(fut: F) -> F {
+        fut
+    }
+    /// Pins a handler's return value to the declared response type.
+    #[inline(always)]
+    pub fn response_is<T>(value: T) -> T {
+        value
+    }
+}

@@ -1,0 +1,236 @@
+//! Requests: what a handle method returns before you decide how to send it.
+//!
+//! `counter.inc(5)` builds nothing yet; the message is made when you choose:
+//!
+//! | you write                      | it does                                        | result                       |
+//! |--------------------------------|------------------------------------------------|------------------------------|
+//! | `counter.get().await`          | ask: queue (waiting for room), wait for reply  | `Result<R, AskError>`        |
+//! | `counter.get().timeout(d).await` | ask with a deadline over both waits          | `Result<R, AskError>`        |
+//! | `counter.inc(5).tell().await`  | tell: queue, waiting for room only             | `Result<(), SendError>`      |
+//! | `counter.inc(5).try_tell()`    | tell now or fail: never waits                  | `Result<(), TrySendError>`   |
+//!
+//! A tell creates no reply channel, so it costs one mailbox slot and nothing else.
+//!
+//! ```
+//! use std::time::Duration;
+//! use actor_core::prelude::*;
+//!
+//! #[actor]
+//! struct Counter { count: u64 }
+//!
+//! #[actor]
+//! impl Counter {
+//!     #[message]
+//!     fn inc(&mut self, by: u64) { self.count += by; }
+//!     #[message]
+//!     fn get(&self) -> u64 { self.count }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), actor_core::Error> {
+//! let system = System::new();
+//! let counter = system.spawn(Counter { count: 0 });
+//! counter.inc(5).tell().await?;
+//! counter.inc(1).try_tell()?;
+//! assert_eq!(counter.get().await?, 6);
+//! assert_eq!(counter.get().timeout(Duration::from_secs(1)).await?, 6);
+//! # Ok(())
+//! # }
+//! ```
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+use crate::actor::Actor;
+use crate::error::{AskError, SendError, TrySendError};
+use crate::handle::ActorRef;
+use crate::reply::{Reply, ReplyResult};
+
+/// A message to an actor, not yet sent. See the [module docs](self).
+///
+/// `R` is the response type; `F` builds the message around its reply slot.
+#[must_use = "a request does nothing until it is awaited (ask) or told"]
+pub struct Request<'a, A: Actor, R, F> {
+    to: &'a ActorRef<A>,
+    make: F,
+    _response: PhantomData<fn() -> R>,
+}
+
+impl<A: Actor, R, F> fmt::Debug for Request<'_, A, R, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request").field("to", self.to).finish_non_exhaustive()
+    }
+}
+
+impl<'a, A, R, F> Request<'a, A, R, F>
+where
+    A: Actor,
+    F: FnOnce(Reply<R>) -> A::Message,
+{
+    #[inline]
+    pub(crate) fn new(to: &'a ActorRef<A>, make: F) -> Self {
+        Request { to, make, _response: PhantomData }
+    }
+
+    /// Queues the message without a reply channel, waiting for room in a full
+    /// bounded mailbox. Fails only if the actor is stopped.
+    #[inline]
+    pub async fn tell(self) -> Result<(), SendError> {
+        self.to.tx.send((self.make)(Reply::none())).await
+    }
+
+    /// Queues the message now, without a reply channel, or fails at once with
+    /// [`TrySendError::Full`] or [`TrySendError::Stopped`]. Never waits.
+    #[inline]
+    pub fn try_tell(self) -> Result<(), TrySendError> {
+        self.to.tx.try_send((self.make)(Reply::none())).map_err(|(_, e)| e)
+    }
+
+    /// Asks, and gives up with [`AskError::Timeout`] if the reply has not come
+    /// within `timeout` (time spent waiting for mailbox room counts too).
+    pub fn timeout(self, timeout: Duration) -> AskTimeout<'a, A, R, F> {
+        AskTimeout { ask: self.into_future(), sleep: tokio::time::sleep(timeout), timeout }
+    }
+
+    /// Builds the message as a tell (no reply channel) without sending it.
+    /// Timers use this to carry a message to the actor later.
+    pub fn into_message(self) -> A::Message {
+        (self.make)(Reply::none())
+    }
+}
+
+impl<'a, A, R, F> IntoFuture for Request<'a, A, R, F>
+where
+    A: Actor,
+    F: FnOnce(Reply<R>) -> A::Message,
+{
+    type Output = Result<R, AskError>;
+    type IntoFuture = Ask<'a, A, R, F>;
+
+    #[inline]
+    fn into_future(self) -> Self::IntoFuture {
+        Ask { state: AskState::Init(self.to, self.make) }
+    }
+}
+
+/// The future of an ask: `request.await`.
+#[must_use = "futures do nothing unless polled"]
+pub struct Ask<'a, A: Actor, R, F> {
+    state: AskState<'a, A, R, F>,
+}
+
+type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
+
+enum AskState<'a, A: Actor, R, F> {
+    Init(&'a ActorRef<A>, F),
+    /// Only when the bounded mailbox was full: waits for room.
+    Sending(SendFuture<'a>, oneshot::Receiver<ReplyResult<R>>),
+    Waiting(oneshot::Receiver<ReplyResult<R>>),
+    Done,
+}
+
+// No field is ever pinned: the closure is moved out on first poll and the
+// oneshot receiver and boxed future are `Unpin`.
+impl<A: Actor, R, F> Unpin for Ask<'_, A, R, F> {}
+
+impl<A: Actor, R, F> fmt::Debug for Ask<'_, A, R, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match self.state {
+            AskState::Init(..) => "init",
+            AskState::Sending(..) => "waiting for mailbox room",
+            AskState::Waiting(..) => "waiting for reply",
+            AskState::Done => "done",
+        };
+        f.debug_struct("Ask").field("state", &state).finish()
+    }
+}
+
+impl<'a, A, R, F> Future for Ask<'a, A, R, F>
+where
+    A: Actor,
+    F: FnOnce(Reply<R>) -> A::Message,
+{
+    type Output = Result<R, AskError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        loop {
+            match std::mem::replace(&mut this.state, AskState::Done) {
+                AskState::Init(to, make) => {
+                    let (reply, rx) = Reply::ask();
+                    match to.tx.try_send(make(reply)) {
+                        Ok(()) => this.state = AskState::Waiting(rx),
+                        Err((_, TrySendError::Stopped)) => return Poll::Ready(Err(AskError::Stopped)),
+                        Err((msg, TrySendError::Full)) => {
+                            let tx = &to.tx;
+                            this.state = AskState::Sending(Box::pin(tx.send(msg)), rx);
+                        }
+                    }
+                }
+                AskState::Sending(mut send, rx) => match send.as_mut().poll(cx) {
+                    Poll::Pending => {
+                        this.state = AskState::Sending(send, rx);
+                        return Poll::Pending;
+                    }
+                    Poll::Ready(Err(SendError::Stopped)) => return Poll::Ready(Err(AskError::Stopped)),
+                    Poll::Ready(Ok(())) => this.state = AskState::Waiting(rx),
+                },
+                AskState::Waiting(mut rx) => {
+                    return match Pin::new(&mut rx).poll(cx) {
+                        Poll::Pending => {
+                            this.state = AskState::Waiting(rx);
+                            Poll::Pending
+                        }
+                        Poll::Ready(Ok(Ok(value))) => Poll::Ready(Ok(value)),
+                        Poll::Ready(Ok(Err(_panicked))) => Poll::Ready(Err(AskError::Panicked)),
+                        Poll::Ready(Err(_dropped)) => Poll::Ready(Err(AskError::NoReply)),
+                    };
+                }
+                AskState::Done => panic!("`Ask` polled after completion"),
+            }
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of an ask with a deadline: `request.timeout(d).await`.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct AskTimeout<'a, A: Actor, R, F> {
+        ask: Ask<'a, A, R, F>,
+        #[pin]
+        sleep: tokio::time::Sleep,
+        timeout: Duration,
+    }
+}
+
+impl<A: Actor, R, F> fmt::Debug for AskTimeout<'_, A, R, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AskTimeout")
+            .field("ask", &self.ask)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl<A, R, F> Future for AskTimeout<'_, A, R, F>
+where
+    A: Actor,
+    F: FnOnce(Reply<R>) -> A::Message,
+{
+    type Output = Result<R, AskError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        if let Poll::Ready(out) = Pin::new(this.ask).poll(cx) {
+            return Poll::Ready(out);
+        }
+        ready!(this.sleep.poll(cx));
+        Poll::Ready(Err(AskError::Timeout(*this.timeout)))
+    }
+}

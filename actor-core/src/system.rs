@@ -1,0 +1,266 @@
+//! [`System`]: where actors are spawned and, at the end, shut down.
+//!
+//! A system is a cheap, clonable reference. It remembers the actors it spawned
+//! (in spawn order) so that [`System::shutdown`] can stop them newest first,
+//! each with a bounded time to drain its mailbox, then abort what is left.
+//!
+//! ```
+//! use actor_core::prelude::*;
+//!
+//! #[actor]
+//! struct Greeter;
+//!
+//! #[actor]
+//! impl Greeter {
+//!     #[message]
+//!     fn greet(&self, name: String) -> String { format!("hello, {name}") }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), actor_core::Error> {
+//! let system = System::new();
+//! let greeter = system.spawn(Greeter);
+//! assert_eq!(greeter.greet("ada".into()).await?, "hello, ada");
+//! system.shutdown().await;
+//! assert!(!greeter.is_alive());
+//! # Ok(())
+//! # }
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tracing::Instrument;
+
+use crate::actor::{Actor, StopReason};
+use crate::cell::{ActorCell, ActorId, Signal};
+use crate::context::Context;
+use crate::error::SpawnError;
+use crate::handle::{ActorHandle, ActorRef};
+use crate::mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind, mailbox};
+use crate::task::{self, Parent, TaskState, Unsupervised};
+
+/// How long [`System::shutdown`] gives each actor to drain its mailbox and stop
+/// before aborting it, unless the builder says otherwise.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// An actor system. See the [module docs](self).
+///
+/// Must be used from within a tokio runtime: actors are tokio tasks spawned on
+/// the ambient runtime (`tokio::spawn`).
+#[derive(Clone)]
+pub struct System {
+    inner: Arc<SystemInner>,
+}
+
+struct SystemInner {
+    default_mailbox: usize,
+    shutdown_timeout: Duration,
+    shutting_down: AtomicBool,
+    /// Actors this system stops at shutdown, by id (ids grow in spawn order).
+    /// Supervised children are left out: their supervisor stops them.
+    actors: Mutex<BTreeMap<ActorId, Arc<ActorCell>>>,
+}
+
+impl fmt::Debug for System {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("System")
+            .field("actors", &self.lock_actors().len())
+            .field("shutting_down", &self.is_shutting_down())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for System {
+    fn default() -> Self {
+        System::new()
+    }
+}
+
+impl System {
+    /// A system with the default settings: bounded mailboxes of
+    /// [`DEFAULT_MAILBOX_CAPACITY`], a shutdown timeout of
+    /// [`DEFAULT_SHUTDOWN_TIMEOUT`] per actor.
+    pub fn new() -> Self {
+        System::builder().build()
+    }
+
+    /// A builder to choose the system's settings.
+    pub fn builder() -> SystemBuilder {
+        SystemBuilder {
+            default_mailbox: DEFAULT_MAILBOX_CAPACITY,
+            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+        }
+    }
+
+    /// Spawns `actor` on its own tokio task and returns its handle.
+    ///
+    /// If the system is shutting down, the actor is not started: the handle
+    /// reports it stopped ([`StopReason::Shutdown`]) and every message to it
+    /// fails with `Stopped`. Use [`System::try_spawn`] to get an error instead.
+    pub fn spawn<A: Actor>(&self, actor: A) -> A::Handle {
+        self.spawn_with(actor, A::MAILBOX, Unsupervised, true)
+    }
+
+    /// Spawns `actor`, or fails with [`SpawnError::ShuttingDown`].
+    pub fn try_spawn<A: Actor>(&self, actor: A) -> Result<A::Handle, SpawnError> {
+        if self.is_shutting_down() {
+            return Err(SpawnError::ShuttingDown);
+        }
+        Ok(self.spawn(actor))
+    }
+
+    /// Spawns an actor with an explicit mailbox and parent. `track`: stop it
+    /// at system shutdown (false for supervised children).
+    pub(crate) fn spawn_with<A: Actor, P: Parent<A>>(
+        &self,
+        actor: A,
+        kind: MailboxKind,
+        parent: P,
+        track: bool,
+    ) -> A::Handle {
+        let (actor_ref, rx) = self.prepare::<A>(kind);
+        self.start(actor_ref.clone(), rx, actor, parent, track);
+        A::Handle::from_ref(actor_ref)
+    }
+
+    /// Makes the mailbox and cell of an actor that has not started yet.
+    pub(crate) fn prepare<A: Actor>(
+        &self,
+        kind: MailboxKind,
+    ) -> (ActorRef<A>, crate::mailbox::MailboxReceiver<A::Message>) {
+        let (tx, rx) = mailbox(kind.resolve(self.inner.default_mailbox));
+        let cell = Arc::new(ActorCell::new(A::NAME));
+        (ActorRef { tx, cell }, rx)
+    }
+
+    /// Starts the task of a prepared actor.
+    pub(crate) fn start<A: Actor, P: Parent<A>>(
+        &self,
+        actor_ref: ActorRef<A>,
+        rx: crate::mailbox::MailboxReceiver<A::Message>,
+        actor: A,
+        parent: P,
+        track: bool,
+    ) {
+        let cell = actor_ref.cell.clone();
+        let st = TaskState::new(rx, Context::new(actor_ref, self.clone()));
+        if track {
+            let mut actors = self.lock_actors();
+            // Checked under the lock, so shutdown never misses an actor.
+            if self.is_shutting_down() {
+                drop(actors);
+                drop(actor);
+                let mut st = st;
+                st.reason = Some(StopReason::Shutdown);
+                return; // dropping `st` marks the actor stopped
+            }
+            actors.insert(cell.id(), cell.clone());
+        }
+        let span = tracing::info_span!("actor", actor = A::NAME, id = %cell.id());
+        let join = tokio::spawn(task::run(actor, st, parent).instrument(span));
+        cell.set_abort_handle(join.abort_handle());
+    }
+
+    /// `true` once [`System::shutdown`] has begun.
+    pub fn is_shutting_down(&self) -> bool {
+        self.inner.shutting_down.load(Ordering::Acquire)
+    }
+
+    /// The number of actors this system will stop at shutdown (those spawned
+    /// with [`System::spawn`] or [`Context::spawn`] and still alive).
+    pub fn actor_count(&self) -> usize {
+        self.lock_actors().len()
+    }
+
+    /// The time each actor gets to stop at shutdown before it is aborted.
+    pub fn shutdown_timeout(&self) -> Duration {
+        self.inner.shutdown_timeout
+    }
+
+    /// Stops every actor, newest first. Each one handles the messages already
+    /// in its mailbox, runs `on_stop`, and stops with [`StopReason::Shutdown`];
+    /// one that takes longer than the shutdown timeout is aborted
+    /// ([`StopReason::Aborted`]). Returns when all have stopped. Later spawns
+    /// are refused.
+    pub async fn shutdown(&self) {
+        self.inner.shutting_down.store(true, Ordering::Release);
+        loop {
+            let newest = self.lock_actors().last_key_value().map(|(_, c)| c.clone());
+            let Some(cell) = newest else { break };
+            cell.signal(Signal::DrainShutdown);
+            let timeout = self.inner.shutdown_timeout;
+            if tokio::time::timeout(timeout, cell.wait_stopped()).await.is_err() {
+                tracing::warn!(
+                    actor = cell.name(),
+                    id = %cell.id(),
+                    ?timeout,
+                    "actor did not stop within its shutdown timeout; aborting it"
+                );
+                cell.abort();
+                cell.wait_stopped().await;
+            }
+            self.forget(cell.id());
+        }
+    }
+
+    pub(crate) fn forget(&self, id: ActorId) {
+        self.lock_actors().remove(&id);
+    }
+
+    fn lock_actors(&self) -> std::sync::MutexGuard<'_, BTreeMap<ActorId, Arc<ActorCell>>> {
+        self.inner.actors.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Builds a [`System`] with chosen settings.
+///
+/// ```
+/// use std::time::Duration;
+/// use actor_core::System;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let system = System::builder()
+///     .default_mailbox_capacity(64)
+///     .shutdown_timeout(Duration::from_secs(1))
+///     .build();
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SystemBuilder {
+    default_mailbox: usize,
+    shutdown_timeout: Duration,
+}
+
+impl SystemBuilder {
+    /// Capacity of bounded mailboxes for actors that do not choose one
+    /// (`#[actor]` without `mailbox = ..`). Zero is raised to one.
+    pub fn default_mailbox_capacity(mut self, capacity: usize) -> Self {
+        self.default_mailbox = capacity.max(1);
+        self
+    }
+
+    /// How long each actor gets to stop at shutdown (and each linked child when
+    /// its parent stops) before it is aborted.
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = timeout;
+        self
+    }
+
+    /// Builds the system.
+    pub fn build(self) -> System {
+        System {
+            inner: Arc::new(SystemInner {
+                default_mailbox: self.default_mailbox,
+                shutdown_timeout: self.shutdown_timeout,
+                shutting_down: AtomicBool::new(false),
+                actors: Mutex::new(BTreeMap::new()),
+            }),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Tests of the actor-core macros live in `tests/`.

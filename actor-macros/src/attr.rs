@@ -1,0 +1,193 @@
+//! Attribute arguments: `#[actor(..)]` on the struct and on the impl,
+//! `#[message(..)]` on a method. Unknown and duplicate keys are errors at the
+//! key's span; all of them are reported, not only the first.
+
+use proc_macro2::TokenStream;
+use syn::meta::ParseNestedMeta;
+use syn::parse::Parser;
+use syn::spanned::Spanned;
+use syn::{Attribute, LitInt, LitStr, Path, Type};
+
+use crate::ctxt::Ctxt;
+
+/// The mailbox an actor asks for.
+#[derive(Clone, Copy)]
+pub enum Mailbox {
+    Bounded(usize),
+    Unbounded,
+}
+
+/// `#[actor(mailbox = .., crate = ..)]` on the struct.
+#[derive(Default)]
+pub struct StructArgs {
+    pub mailbox: Option<Mailbox>,
+    pub krate: Option<Path>,
+}
+
+/// `#[actor(crate = ..)]` on the impl block.
+#[derive(Default)]
+pub struct ImplArgs {
+    pub krate: Option<Path>,
+}
+
+/// `#[message(response = T)]`.
+#[derive(Default)]
+pub struct MessageArgs {
+    pub response: Option<Type>,
+}
+
+/// Records a key, or reports it as a duplicate at its second use.
+fn first_use<T>(slot: &Option<T>, meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<()> {
+    if slot.is_some() {
+        return Err(meta.error(format!("duplicate `{key}` key")));
+    }
+    Ok(())
+}
+
+/// Parses `crate = path` or `crate = "path"`.
+fn parse_crate(meta: &ParseNestedMeta<'_>) -> syn::Result<Path> {
+    let value = meta.value()?;
+    if value.peek(LitStr) {
+        let lit: LitStr = value.parse()?;
+        lit.parse()
+    } else {
+        value.call(Path::parse_mod_style)
+    }
+}
+
+/// Runs `parser` over every `key = value` of an argument list. A bad key does
+/// not stop the others from being checked: each error is recorded in `cx`.
+fn parse_list(
+    tokens: TokenStream,
+    cx: &Ctxt,
+    mut parser: impl FnMut(&ParseNestedMeta<'_>) -> syn::Result<()>,
+) {
+    let result = syn::meta::parser(|meta| {
+        if let Err(err) = parser(&meta) {
+            cx.push(err);
+            // Skip the rest of this key's value so the next key can be checked.
+            while !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                meta.input.parse::<proc_macro2::TokenTree>()?;
+            }
+        }
+        Ok(())
+    })
+    .parse2(tokens);
+    if let Err(err) = result {
+        cx.push(err);
+    }
+}
+
+impl StructArgs {
+    pub fn parse(tokens: TokenStream, cx: &Ctxt) -> Self {
+        let mut args = StructArgs::default();
+        parse_list(tokens, cx, |meta| {
+            if meta.path.is_ident("mailbox") {
+                first_use(&args.mailbox, meta, "mailbox")?;
+                args.mailbox = Some(parse_mailbox(meta)?);
+                Ok(())
+            } else if meta.path.is_ident("crate") {
+                first_use(&args.krate, meta, "crate")?;
+                args.krate = Some(parse_crate(meta)?);
+                Ok(())
+            } else {
+                Err(meta.error(format!(
+                    "unknown `#[actor]` key `{}`; expected `mailbox` or `crate`",
+                    path_text(&meta.path)
+                )))
+            }
+        });
+        args
+    }
+}
+
+fn parse_mailbox(meta: &ParseNestedMeta<'_>) -> syn::Result<Mailbox> {
+    let value = meta.value()?;
+    if value.peek(LitInt) {
+        let lit: LitInt = value.parse()?;
+        let n: usize = lit.base10_parse()?;
+        if n == 0 {
+            return Err(syn::Error::new(
+                lit.span(),
+                "mailbox capacity must be at least 1; use `mailbox = unbounded` for no limit",
+            ));
+        }
+        Ok(Mailbox::Bounded(n))
+    } else {
+        let ident: syn::Ident = value.parse().map_err(|e| {
+            syn::Error::new(e.span(), "expected a capacity (`mailbox = 1024`) or `mailbox = unbounded`")
+        })?;
+        if ident == "unbounded" {
+            Ok(Mailbox::Unbounded)
+        } else {
+            Err(syn::Error::new(
+                ident.span(),
+                "expected a capacity (`mailbox = 1024`) or `mailbox = unbounded`",
+            ))
+        }
+    }
+}
+
+impl ImplArgs {
+    pub fn parse(tokens: TokenStream, cx: &Ctxt) -> Self {
+        let mut args = ImplArgs::default();
+        parse_list(tokens, cx, |meta| {
+            if meta.path.is_ident("crate") {
+                first_use(&args.krate, meta, "crate")?;
+                args.krate = Some(parse_crate(meta)?);
+                Ok(())
+            } else if meta.path.is_ident("mailbox") {
+                Err(meta.error(
+                    "`mailbox` belongs on the struct's `#[actor]`, not on the impl block",
+                ))
+            } else {
+                Err(meta.error(format!(
+                    "unknown `#[actor]` key `{}` on an impl block; expected `crate`",
+                    path_text(&meta.path)
+                )))
+            }
+        });
+        args
+    }
+}
+
+impl MessageArgs {
+    /// Parses a `#[message]` or `#[message(..)]` attribute.
+    pub fn parse(attr: &Attribute, cx: &Ctxt) -> Self {
+        let mut args = MessageArgs::default();
+        let tokens = match &attr.meta {
+            syn::Meta::Path(_) => return args,
+            syn::Meta::List(list) => list.tokens.clone(),
+            syn::Meta::NameValue(nv) => {
+                cx.error(nv.eq_token.span, "expected `#[message]` or `#[message(response = T)]`");
+                return args;
+            }
+        };
+        parse_list(tokens, cx, |meta| {
+            if meta.path.is_ident("response") {
+                first_use(&args.response, meta, "response")?;
+                args.response = Some(meta.value()?.parse()?);
+                Ok(())
+            } else {
+                Err(meta.error(format!(
+                    "unknown `#[message]` key `{}`; expected `response`",
+                    path_text(&meta.path)
+                )))
+            }
+        });
+        args
+    }
+}
+
+/// Checks that a hook attribute (`#[on_start]` and the like) has no arguments.
+pub fn parse_hook_attr(attr: &Attribute, cx: &Ctxt) {
+    if !matches!(attr.meta, syn::Meta::Path(_)) {
+        let name = path_text(attr.path());
+        cx.error(attr.meta.span(), format!("`#[{name}]` takes no arguments"));
+    }
+}
+
+fn path_text(path: &Path) -> String {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    segments.join("::")
+}

@@ -1,0 +1,257 @@
+//! The rules an actor must follow that can be seen in its syntax. Every rule
+//! records its error at the user's span and checking goes on, so one build
+//! shows every mistake. Rules that need types (`Send`, response agreement) are
+//! emitted as spanned assertions by `expand.rs`.
+
+use std::collections::HashMap;
+
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::{GenericParam, ReturnType, Type};
+
+use crate::ast::{ActorImpl, ActorStruct, Hook, HookKind, Message, Param, Receiver};
+use crate::ctxt::Ctxt;
+use crate::naming::variant_name;
+
+/// Methods every generated handle already has (through `Deref` to `ActorRef`
+/// or the `ActorHandle` trait); a message of the same name would hide them.
+const RESERVED: &[&str] = &[
+    "id",
+    "is_alive",
+    "stop",
+    "stop_gracefully",
+    "wait_stopped",
+    "stop_reason",
+    "mailbox_len",
+    "mailbox_capacity",
+    "request",
+    "actor_ref",
+    "from_ref",
+    "clone",
+];
+
+pub fn check_struct(actor: &ActorStruct, cx: &Ctxt) {
+    for param in &actor.item.generics.params {
+        if let GenericParam::Lifetime(lt) = param {
+            cx.error(
+                lt.span(),
+                "actor state must be `'static`: an actor struct cannot borrow (remove the lifetime parameter and own the data)",
+            );
+        }
+    }
+}
+
+pub fn check_impl(actor: &ActorImpl, cx: &Ctxt) {
+    let mut variants: HashMap<String, String> = HashMap::new();
+    for msg in &actor.messages {
+        check_message(msg, cx);
+        let name = msg.method.sig.ident.to_string();
+        let variant = variant_name(&msg.method.sig.ident).to_string();
+        match variants.get(&variant) {
+            Some(first) => cx.error(
+                msg.method.sig.ident.span(),
+                format!("two messages named `{name}`: `{first}` already makes the message `{variant}`"),
+            ),
+            None => {
+                variants.insert(variant, name);
+            }
+        }
+    }
+    let mut seen: HashMap<&'static str, ()> = HashMap::new();
+    for hook in &actor.hooks {
+        check_hook(hook, cx);
+        if seen.insert(hook.kind.name(), ()).is_some() {
+            cx.error(hook.attr.span(), format!("duplicate `#[{}]` hook", hook.kind.name()));
+        }
+    }
+}
+
+fn check_receiver(receiver: &Receiver, sig: &syn::Signature, what: &str, cx: &Ctxt) {
+    match receiver {
+        Receiver::Ref | Receiver::RefMut => {}
+        Receiver::Other(span) => cx.error(
+            *span,
+            format!("{what} takes `&self` or `&mut self`: the actor keeps its state between messages"),
+        ),
+        Receiver::Missing => cx.error(
+            sig.ident.span(),
+            format!("{what} takes `&self` or `&mut self`; this function has no receiver"),
+        ),
+    }
+}
+
+fn check_signature_basics(sig: &syn::Signature, what: &str, cx: &Ctxt) {
+    if let Some(unsafety) = &sig.unsafety {
+        cx.error(unsafety.span(), format!("{what} cannot be `unsafe`"));
+    }
+    if let Some(constness) = &sig.constness {
+        cx.error(constness.span(), format!("{what} cannot be `const`"));
+    }
+    if let Some(abi) = &sig.abi {
+        cx.error(abi.span(), format!("{what} cannot have an `extern` ABI"));
+    }
+    if !sig.generics.params.is_empty() {
+        cx.error(
+            sig.generics.span(),
+            format!(
+                "{what} cannot have its own generic parameters: the message enum has one variant per handler; make the type a parameter of the actor instead"
+            ),
+        );
+    }
+}
+
+fn check_message(msg: &Message, cx: &Ctxt) {
+    let sig = &msg.method.sig;
+    let what = "a message handler";
+    check_receiver(&msg.receiver, sig, what, cx);
+    check_signature_basics(sig, what, cx);
+
+    let name = sig.ident.to_string();
+    let bare = name.trim_start_matches("r#");
+    if RESERVED.contains(&bare) {
+        cx.error(
+            sig.ident.span(),
+            format!(
+                "a message cannot be named `{bare}`: every handle already has a `{bare}` method; rename the handler"
+            ),
+        );
+    }
+
+    let mut ctx_seen = false;
+    let mut reply_seen = false;
+    for param in &msg.params {
+        match param {
+            Param::Payload { ident, pat, ty } => {
+                if ident.is_none() {
+                    cx.error(
+                        pat.span(),
+                        "message arguments must be plain names (`name: Type`): patterns cannot become message fields",
+                    );
+                }
+                check_owned(ty, "message arguments", cx);
+            }
+            Param::Ctx { ty, mutable } => {
+                if ctx_seen {
+                    cx.error(ty.span(), "a handler takes at most one `&mut Context<Self>` argument");
+                }
+                ctx_seen = true;
+                if !mutable {
+                    cx.error(ty.span(), "the context argument is `&mut Context<Self>`");
+                }
+            }
+            Param::Reply { ty, inner } => {
+                if reply_seen {
+                    cx.error(ty.span(), "a handler takes at most one `Reply<T>` argument");
+                }
+                reply_seen = true;
+                if inner.is_none() {
+                    cx.error(ty.span(), "a delegated reply is `Reply<T>`, with the response type `T`");
+                }
+                if msg.args.response.is_none() {
+                    cx.error(
+                        ty.span(),
+                        "a handler that takes `Reply<T>` must declare its response: `#[message(response = T)]`",
+                    );
+                }
+                if let ReturnType::Type(_, ret) = &sig.output {
+                    cx.error(
+                        ret.span(),
+                        "a handler that takes `Reply<T>` answers through it and returns `()`",
+                    );
+                }
+            }
+            Param::Reason { ty } => cx.error(
+                ty.span(),
+                "`&StopReason` is an argument of `#[on_stop]` hooks, not of message handlers",
+            ),
+        }
+    }
+    if let Some(response) = &msg.args.response {
+        check_owned(response, "message responses", cx);
+    }
+    if let ReturnType::Type(_, ret) = &sig.output {
+        check_owned(ret, "message responses", cx);
+    }
+}
+
+fn check_hook(hook: &Hook, cx: &Ctxt) {
+    let sig = &hook.method.sig;
+    let what = format!("an `#[{}]` hook", hook.kind.name());
+    check_receiver(&hook.receiver, sig, &what, cx);
+    check_signature_basics(sig, &what, cx);
+    if let ReturnType::Type(_, ret) = &sig.output {
+        cx.error(ret.span(), format!("{what} returns `()`"));
+    }
+    let mut ctx_seen = false;
+    let mut reason_seen = false;
+    for param in &hook.params {
+        match param {
+            Param::Ctx { ty, mutable } => {
+                if ctx_seen {
+                    cx.error(ty.span(), "a hook takes at most one `&mut Context<Self>` argument");
+                }
+                ctx_seen = true;
+                if !mutable {
+                    cx.error(ty.span(), "the context argument is `&mut Context<Self>`");
+                }
+            }
+            Param::Reason { ty } if hook.kind == HookKind::OnStop => {
+                if reason_seen {
+                    cx.error(ty.span(), "an `#[on_stop]` hook takes at most one `&StopReason`");
+                }
+                reason_seen = true;
+            }
+            other => {
+                let allowed = if hook.kind == HookKind::OnStop {
+                    "`ctx: &mut Context<Self>` and `reason: &StopReason`"
+                } else {
+                    "`ctx: &mut Context<Self>`"
+                };
+                cx.error(other.span(), format!("{what} takes only {allowed}"));
+            }
+        }
+    }
+}
+
+/// Message arguments and responses are moved between tasks: no borrows and
+/// no `impl Trait`.
+fn check_owned(ty: &Type, what: &str, cx: &Ctxt) {
+    struct Finder<'a> {
+        cx: &'a Ctxt,
+        what: &'a str,
+    }
+    impl<'ast> Visit<'ast> for Finder<'_> {
+        fn visit_type_reference(&mut self, r: &'ast syn::TypeReference) {
+            let is_static = r.lifetime.as_ref().is_some_and(|l| l.ident == "static");
+            if !is_static {
+                self.cx.error(
+                    r.span(),
+                    format!(
+                        "{} must be owned (`Send + 'static`): a borrow cannot travel through a mailbox; pass an owned value (`String` for `&str`, `Vec<T>` for `&[T]`)",
+                        self.what
+                    ),
+                );
+                return;
+            }
+            syn::visit::visit_type_reference(self, r);
+        }
+        fn visit_lifetime(&mut self, l: &'ast syn::Lifetime) {
+            if l.ident != "static" {
+                self.cx.error(
+                    l.span(),
+                    format!("{} must be `'static`: remove the borrowed lifetime `{l}`", self.what),
+                );
+            }
+        }
+        fn visit_type_impl_trait(&mut self, t: &'ast syn::TypeImplTrait) {
+            self.cx.error(
+                t.span(),
+                format!(
+                    "{} cannot be `impl Trait`: the message enum needs a concrete type; name it, or make it a type parameter of the actor",
+                    self.what
+                ),
+            );
+        }
+    }
+    Finder { cx, what }.visit_type(ty);
+}
