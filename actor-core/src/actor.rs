@@ -127,7 +127,10 @@ impl fmt::Display for StopReason {
             StopReason::Panicked(p) => write!(f, "{p}"),
             StopReason::Aborted => f.write_str("aborted"),
             StopReason::Escalated(last) => {
-                write!(f, "supervisor gave up after too many restarts (last: {last})")
+                write!(
+                    f,
+                    "supervisor gave up after too many restarts (last: {last})"
+                )
             }
         }
     }

@@ -169,10 +169,6 @@ impl ActorCell {
         self.state.load(Ordering::Acquire) != STOPPED
     }
 
-    pub(crate) fn is_restarting(&self) -> bool {
-        self.state.load(Ordering::Acquire) == RESTARTING
-    }
-
     pub(crate) fn stop_reason(&self) -> Option<StopReason> {
         self.reason.get().cloned()
     }
@@ -189,6 +185,7 @@ impl ActorCell {
     }
 
     /// Runs `f` once the actor has stopped for good (at once if it already has).
+    #[allow(dead_code)]
     pub(crate) fn on_stopped(&self, f: Box<dyn FnOnce() + Send>) {
         let mut hooks = self.on_stopped.lock().unwrap_or_else(|e| e.into_inner());
         if self.is_alive() {

@@ -71,7 +71,12 @@ impl<A: Actor> fmt::Debug for Context<A> {
 
 impl<A: Actor> Context<A> {
     pub(crate) fn new(me: ActorRef<A>, system: System) -> Self {
-        Context { me: A::Handle::from_ref(me), system, children: Vec::new(), timers: Vec::new() }
+        Context {
+            me: A::Handle::from_ref(me),
+            system,
+            children: Vec::new(),
+            timers: Vec::new(),
+        }
     }
 
     /// This actor's own handle (a clone: keep it, send it to others).
@@ -176,7 +181,10 @@ impl<A: Actor> Context<A> {
         }
         while let Some(child) = self.children.pop() {
             child.signal(Signal::DrainShutdown);
-            if tokio::time::timeout(timeout, child.wait_stopped()).await.is_err() {
+            if tokio::time::timeout(timeout, child.wait_stopped())
+                .await
+                .is_err()
+            {
                 child.abort();
                 child.wait_stopped().await;
             }

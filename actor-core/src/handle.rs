@@ -45,7 +45,10 @@ pub struct ActorRef<A: Actor> {
 
 impl<A: Actor> Clone for ActorRef<A> {
     fn clone(&self) -> Self {
-        ActorRef { tx: self.tx.clone(), cell: self.cell.clone() }
+        ActorRef {
+            tx: self.tx.clone(),
+            cell: self.cell.clone(),
+        }
     }
 }
 

@@ -110,14 +110,6 @@ impl<M> MailboxSender<M> {
         }
     }
 
-    /// Whether the receiving side is closed (the actor has stopped for good or is draining).
-    pub(crate) fn is_closed(&self) -> bool {
-        match self {
-            MailboxSender::Bounded(tx) => tx.is_closed(),
-            MailboxSender::Unbounded(tx) => tx.is_closed(),
-        }
-    }
-
     /// Messages queued and not yet taken by the actor.
     pub(crate) fn len(&self) -> usize {
         match self {
@@ -173,14 +165,6 @@ impl<M> MailboxReceiver<M> {
         match self {
             MailboxReceiver::Bounded(rx) => rx.close(),
             MailboxReceiver::Unbounded(rx) => rx.close(),
-        }
-    }
-
-    /// Messages queued and not yet received.
-    pub(crate) fn len(&self) -> usize {
-        match self {
-            MailboxReceiver::Bounded(rx) => rx.len(),
-            MailboxReceiver::Unbounded(rx) => rx.len(),
         }
     }
 }

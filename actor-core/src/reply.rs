@@ -115,6 +115,8 @@ impl<T> Drop for Reply<T> {
 
 impl<T> fmt::Debug for Reply<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Reply").field("wanted", &self.is_wanted()).finish()
+        f.debug_struct("Reply")
+            .field("wanted", &self.is_wanted())
+            .finish()
     }
 }

@@ -64,7 +64,9 @@ pub struct Request<'a, A: Actor, R, F> {
 
 impl<A: Actor, R, F> fmt::Debug for Request<'_, A, R, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Request").field("to", self.to).finish_non_exhaustive()
+        f.debug_struct("Request")
+            .field("to", self.to)
+            .finish_non_exhaustive()
     }
 }
 
@@ -75,7 +77,11 @@ where
 {
     #[inline]
     pub(crate) fn new(to: &'a ActorRef<A>, make: F) -> Self {
-        Request { to, make, _response: PhantomData }
+        Request {
+            to,
+            make,
+            _response: PhantomData,
+        }
     }
 
     /// Queues the message without a reply channel, waiting for room in a full
@@ -89,13 +95,20 @@ where
     /// [`TrySendError::Full`] or [`TrySendError::Stopped`]. Never waits.
     #[inline]
     pub fn try_tell(self) -> Result<(), TrySendError> {
-        self.to.tx.try_send((self.make)(Reply::none())).map_err(|(_, e)| e)
+        self.to
+            .tx
+            .try_send((self.make)(Reply::none()))
+            .map_err(|(_, e)| e)
     }
 
     /// Asks, and gives up with [`AskError::Timeout`] if the reply has not come
     /// within `timeout` (time spent waiting for mailbox room counts too).
     pub fn timeout(self, timeout: Duration) -> AskTimeout<'a, A, R, F> {
-        AskTimeout { ask: self.into_future(), sleep: tokio::time::sleep(timeout), timeout }
+        AskTimeout {
+            ask: self.into_future(),
+            sleep: tokio::time::sleep(timeout),
+            timeout,
+        }
     }
 
     /// Builds the message as a tell (no reply channel) without sending it.
@@ -115,7 +128,9 @@ where
 
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
-        Ask { state: AskState::Init(self.to, self.make) }
+        Ask {
+            state: AskState::Init(self.to, self.make),
+        }
     }
 }
 
@@ -166,7 +181,9 @@ where
                     let (reply, rx) = Reply::ask();
                     match to.tx.try_send(make(reply)) {
                         Ok(()) => this.state = AskState::Waiting(rx),
-                        Err((_, TrySendError::Stopped)) => return Poll::Ready(Err(AskError::Stopped)),
+                        Err((_, TrySendError::Stopped)) => {
+                            return Poll::Ready(Err(AskError::Stopped));
+                        }
                         Err((msg, TrySendError::Full)) => {
                             let tx = &to.tx;
                             this.state = AskState::Sending(Box::pin(tx.send(msg)), rx);
@@ -178,7 +195,9 @@ where
                         this.state = AskState::Sending(send, rx);
                         return Poll::Pending;
                     }
-                    Poll::Ready(Err(SendError::Stopped)) => return Poll::Ready(Err(AskError::Stopped)),
+                    Poll::Ready(Err(SendError::Stopped)) => {
+                        return Poll::Ready(Err(AskError::Stopped));
+                    }
                     Poll::Ready(Ok(())) => this.state = AskState::Waiting(rx),
                 },
                 AskState::Waiting(mut rx) => {

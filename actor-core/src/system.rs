@@ -193,7 +193,10 @@ impl System {
             let Some(cell) = newest else { break };
             cell.signal(Signal::DrainShutdown);
             let timeout = self.inner.shutdown_timeout;
-            if tokio::time::timeout(timeout, cell.wait_stopped()).await.is_err() {
+            if tokio::time::timeout(timeout, cell.wait_stopped())
+                .await
+                .is_err()
+            {
                 tracing::warn!(
                     actor = cell.name(),
                     id = %cell.id(),

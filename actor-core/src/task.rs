@@ -55,7 +55,11 @@ pub(crate) struct TaskState<A: Actor> {
 
 impl<A: Actor> TaskState<A> {
     pub(crate) fn new(rx: MailboxReceiver<A::Message>, ctx: Context<A>) -> Self {
-        TaskState { rx, ctx, reason: None }
+        TaskState {
+            rx,
+            ctx,
+            reason: None,
+        }
     }
 }
 
@@ -193,13 +197,18 @@ async fn handle_one<A: Actor>(
 ) -> Result<(), PanicError> {
     let name = A::message_name(&msg);
     let span = tracing::debug_span!("message", message = name);
-    catch_panic(actor.handle(msg, ctx), name).instrument(span).await
+    catch_panic(actor.handle(msg, ctx), name)
+        .instrument(span)
+        .await
 }
 
 /// Polls `fut`, turning a panic into an error. The future's state is dropped
 /// with [`dropping_panicked`] so that replies it held report the panic.
 fn catch_panic<F: Future>(fut: F, handler: &'static str) -> CatchPanic<F> {
-    CatchPanic { fut: Some(fut), handler }
+    CatchPanic {
+        fut: Some(fut),
+        handler,
+    }
 }
 
 pin_project_lite::pin_project! {

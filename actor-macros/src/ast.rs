@@ -4,9 +4,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
-use syn::{
-    Attribute, FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, ItemStruct, Pat, Path, Type,
-};
+use syn::{Attribute, FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, ItemStruct, Pat, Path, Type};
 
 use crate::attr::{ImplArgs, MessageArgs, StructArgs, parse_hook_attr};
 use crate::ctxt::Ctxt;
@@ -19,7 +17,10 @@ pub struct ActorStruct {
 
 impl ActorStruct {
     pub fn parse(args: TokenStream, item: ItemStruct, cx: &Ctxt) -> Self {
-        ActorStruct { args: StructArgs::parse(args, cx), item }
+        ActorStruct {
+            args: StructArgs::parse(args, cx),
+            item,
+        }
     }
 }
 
@@ -36,7 +37,6 @@ pub struct ActorImpl {
 
 /// One `#[message]` method.
 pub struct Message {
-    pub attr: Attribute,
     pub args: MessageArgs,
     /// The method as the user wrote it (attributes of this crate removed).
     pub method: ImplItemFn,
@@ -55,20 +55,20 @@ pub struct Hook {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum HookKind {
-    OnStart,
-    OnStop,
-    OnRestart,
+    Start,
+    Stop,
+    Restart,
 }
 
 impl HookKind {
     pub fn from_attr(attr: &Attribute) -> Option<Self> {
         let path = attr.path();
         if path.is_ident("on_start") {
-            Some(HookKind::OnStart)
+            Some(HookKind::Start)
         } else if path.is_ident("on_stop") {
-            Some(HookKind::OnStop)
+            Some(HookKind::Stop)
         } else if path.is_ident("on_restart") {
-            Some(HookKind::OnRestart)
+            Some(HookKind::Restart)
         } else {
             None
         }
@@ -76,9 +76,9 @@ impl HookKind {
 
     pub fn name(self) -> &'static str {
         match self {
-            HookKind::OnStart => "on_start",
-            HookKind::OnStop => "on_stop",
-            HookKind::OnRestart => "on_restart",
+            HookKind::Start => "on_start",
+            HookKind::Stop => "on_stop",
+            HookKind::Restart => "on_restart",
         }
     }
 }
@@ -105,7 +105,10 @@ pub enum Param {
     /// `ctx: &mut Context<Self>`.
     Ctx { ty: Box<Type>, mutable: bool },
     /// `reply: Reply<T>` (delegated reply); `inner` is `T`.
-    Reply { ty: Box<Type>, inner: Option<Box<Type>> },
+    Reply {
+        ty: Box<Type>,
+        inner: Option<Box<Type>>,
+    },
     /// `reason: &StopReason` (hooks only).
     Reason { ty: Box<Type> },
 }
@@ -132,7 +135,10 @@ impl ActorImpl {
         let self_path = match &*item.self_ty {
             Type::Path(tp) if tp.qself.is_none() => Some(tp.path.clone()),
             other => {
-                cx.error(other.span(), "`#[actor]` goes on an inherent impl of the actor struct");
+                cx.error(
+                    other.span(),
+                    "`#[actor]` goes on an inherent impl of the actor struct",
+                );
                 None
             }
         };
@@ -149,7 +155,12 @@ impl ActorImpl {
             let ImplItem::Fn(method) = impl_item else {
                 continue;
             };
-            let ours: Vec<Attribute> = method.attrs.iter().filter(|a| is_ours(a)).cloned().collect();
+            let ours: Vec<Attribute> = method
+                .attrs
+                .iter()
+                .filter(|a| is_ours(a))
+                .cloned()
+                .collect();
             method.attrs.retain(|a| !is_ours(a));
             let mut ours = ours.into_iter();
             let Some(first) = ours.next() else { continue };
@@ -164,12 +175,17 @@ impl ActorImpl {
             match HookKind::from_attr(&first) {
                 Some(kind) => {
                     parse_hook_attr(&first, cx);
-                    hooks.push(Hook { kind, attr: first, method: method.clone(), receiver, params });
+                    hooks.push(Hook {
+                        kind,
+                        attr: first,
+                        method: method.clone(),
+                        receiver,
+                        params,
+                    });
                 }
                 None => {
                     let margs = MessageArgs::parse(&first, cx);
                     messages.push(Message {
-                        attr: first,
                         args: margs,
                         method: method.clone(),
                         receiver,
@@ -178,7 +194,13 @@ impl ActorImpl {
                 }
             }
         }
-        ActorImpl { item, args, self_path, messages, hooks }
+        ActorImpl {
+            item,
+            args,
+            self_path,
+            messages,
+            hooks,
+        }
     }
 
     /// The impl block with this crate's attributes removed, for emitting when
@@ -229,7 +251,11 @@ fn param_of(arg: &FnArg) -> Option<Param> {
         Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => Some(pi.ident.clone()),
         _ => None,
     };
-    Some(Param::Payload { ident, pat: pt.pat.clone(), ty })
+    Some(Param::Payload {
+        ident,
+        pat: pt.pat.clone(),
+        ty,
+    })
 }
 
 /// For `&T` or `&mut T` where `T`'s last path segment is `name`: whether the
@@ -249,10 +275,18 @@ fn last_segment_named<'a>(ty: &'a Type, name: &str) -> Option<Option<&'a syn::Pa
 
 /// The visibility and documentation of a method, carried to its handle method.
 pub fn docs_of(attrs: &[Attribute]) -> Vec<Attribute> {
-    attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect()
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .cloned()
+        .collect()
 }
 
 /// `#[cfg(..)]` attributes of a method, repeated on everything generated for it.
 pub fn cfgs_of(attrs: &[Attribute]) -> Vec<Attribute> {
-    attrs.iter().filter(|a| a.path().is_ident("cfg")).cloned().collect()
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("cfg"))
+        .cloned()
+        .collect()
 }

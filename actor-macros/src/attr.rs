@@ -115,7 +115,10 @@ fn parse_mailbox(meta: &ParseNestedMeta<'_>) -> syn::Result<Mailbox> {
         Ok(Mailbox::Bounded(n))
     } else {
         let ident: syn::Ident = value.parse().map_err(|e| {
-            syn::Error::new(e.span(), "expected a capacity (`mailbox = 1024`) or `mailbox = unbounded`")
+            syn::Error::new(
+                e.span(),
+                "expected a capacity (`mailbox = 1024`) or `mailbox = unbounded`",
+            )
         })?;
         if ident == "unbounded" {
             Ok(Mailbox::Unbounded)
@@ -137,9 +140,8 @@ impl ImplArgs {
                 args.krate = Some(parse_crate(meta)?);
                 Ok(())
             } else if meta.path.is_ident("mailbox") {
-                Err(meta.error(
-                    "`mailbox` belongs on the struct's `#[actor]`, not on the impl block",
-                ))
+                Err(meta
+                    .error("`mailbox` belongs on the struct's `#[actor]`, not on the impl block"))
             } else {
                 Err(meta.error(format!(
                     "unknown `#[actor]` key `{}` on an impl block; expected `crate`",
@@ -159,7 +161,10 @@ impl MessageArgs {
             syn::Meta::Path(_) => return args,
             syn::Meta::List(list) => list.tokens.clone(),
             syn::Meta::NameValue(nv) => {
-                cx.error(nv.eq_token.span, "expected `#[message]` or `#[message(response = T)]`");
+                cx.error(
+                    nv.eq_token.span,
+                    "expected `#[message]` or `#[message(response = T)]`",
+                );
                 return args;
             }
         };

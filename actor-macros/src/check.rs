@@ -50,7 +50,9 @@ pub fn check_impl(actor: &ActorImpl, cx: &Ctxt) {
         match variants.get(&variant) {
             Some(first) => cx.error(
                 msg.method.sig.ident.span(),
-                format!("two messages named `{name}`: `{first}` already makes the message `{variant}`"),
+                format!(
+                    "two messages named `{name}`: `{first}` already makes the message `{variant}`"
+                ),
             ),
             None => {
                 variants.insert(variant, name);
@@ -61,7 +63,10 @@ pub fn check_impl(actor: &ActorImpl, cx: &Ctxt) {
     for hook in &actor.hooks {
         check_hook(hook, cx);
         if seen.insert(hook.kind.name(), ()).is_some() {
-            cx.error(hook.attr.span(), format!("duplicate `#[{}]` hook", hook.kind.name()));
+            cx.error(
+                hook.attr.span(),
+                format!("duplicate `#[{}]` hook", hook.kind.name()),
+            );
         }
     }
 }
@@ -71,7 +76,9 @@ fn check_receiver(receiver: &Receiver, sig: &syn::Signature, what: &str, cx: &Ct
         Receiver::Ref | Receiver::RefMut => {}
         Receiver::Other(span) => cx.error(
             *span,
-            format!("{what} takes `&self` or `&mut self`: the actor keeps its state between messages"),
+            format!(
+                "{what} takes `&self` or `&mut self`: the actor keeps its state between messages"
+            ),
         ),
         Receiver::Missing => cx.error(
             sig.ident.span(),
@@ -132,7 +139,10 @@ fn check_message(msg: &Message, cx: &Ctxt) {
             }
             Param::Ctx { ty, mutable } => {
                 if ctx_seen {
-                    cx.error(ty.span(), "a handler takes at most one `&mut Context<Self>` argument");
+                    cx.error(
+                        ty.span(),
+                        "a handler takes at most one `&mut Context<Self>` argument",
+                    );
                 }
                 ctx_seen = true;
                 if !mutable {
@@ -145,7 +155,10 @@ fn check_message(msg: &Message, cx: &Ctxt) {
                 }
                 reply_seen = true;
                 if inner.is_none() {
-                    cx.error(ty.span(), "a delegated reply is `Reply<T>`, with the response type `T`");
+                    cx.error(
+                        ty.span(),
+                        "a delegated reply is `Reply<T>`, with the response type `T`",
+                    );
                 }
                 if msg.args.response.is_none() {
                     cx.error(
@@ -188,21 +201,27 @@ fn check_hook(hook: &Hook, cx: &Ctxt) {
         match param {
             Param::Ctx { ty, mutable } => {
                 if ctx_seen {
-                    cx.error(ty.span(), "a hook takes at most one `&mut Context<Self>` argument");
+                    cx.error(
+                        ty.span(),
+                        "a hook takes at most one `&mut Context<Self>` argument",
+                    );
                 }
                 ctx_seen = true;
                 if !mutable {
                     cx.error(ty.span(), "the context argument is `&mut Context<Self>`");
                 }
             }
-            Param::Reason { ty } if hook.kind == HookKind::OnStop => {
+            Param::Reason { ty } if hook.kind == HookKind::Stop => {
                 if reason_seen {
-                    cx.error(ty.span(), "an `#[on_stop]` hook takes at most one `&StopReason`");
+                    cx.error(
+                        ty.span(),
+                        "an `#[on_stop]` hook takes at most one `&StopReason`",
+                    );
                 }
                 reason_seen = true;
             }
             other => {
-                let allowed = if hook.kind == HookKind::OnStop {
+                let allowed = if hook.kind == HookKind::Stop {
                     "`ctx: &mut Context<Self>` and `reason: &StopReason`"
                 } else {
                     "`ctx: &mut Context<Self>`"
@@ -239,7 +258,10 @@ fn check_owned(ty: &Type, what: &str, cx: &Ctxt) {
             if l.ident != "static" {
                 self.cx.error(
                     l.span(),
-                    format!("{} must be `'static`: remove the borrowed lifetime `{l}`", self.what),
+                    format!(
+                        "{} must be `'static`: remove the borrowed lifetime `{l}`",
+                        self.what
+                    ),
                 );
             }
         }

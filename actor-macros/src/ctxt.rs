@@ -29,7 +29,9 @@ impl Ctxt {
     /// All recorded errors combined into one, or `Ok` if there were none.
     pub fn check(self) -> syn::Result<()> {
         let mut errors = self.errors.into_inner().into_iter();
-        let Some(mut first) = errors.next() else { return Ok(()) };
+        let Some(mut first) = errors.next() else {
+            return Ok(());
+        };
         for err in errors {
             first.combine(err);
         }

@@ -40,7 +40,10 @@ fn struct_handle(item: &ItemStruct, krate: &Path) -> TokenStream {
     let actor_ty = quote!(#ident #ty_generics);
 
     let mut generics = item.generics.clone();
-    generics.make_where_clause().predicates.push(syn::parse_quote!(#actor_ty: #krate::Actor));
+    generics
+        .make_where_clause()
+        .predicates
+        .push(syn::parse_quote!(#actor_ty: #krate::Actor));
     let (impl_generics, handle_ty_generics, where_clause) = generics.split_for_impl();
     let handle_ty = quote!(#handle #handle_ty_generics);
     let doc = format!(
@@ -167,10 +170,17 @@ struct ImplCx<'a> {
 }
 
 pub fn expand_impl(actor: &ActorImpl) -> TokenStream {
-    let self_path = actor.self_path.as_ref().expect("checked: impl of a path type");
+    let self_path = actor
+        .self_path
+        .as_ref()
+        .expect("checked: impl of a path type");
     let generics = &actor.item.generics;
     let (_, ty_generics, _) = generics.split_for_impl();
-    let last = &self_path.segments.last().expect("a path has a segment").ident;
+    let last = &self_path
+        .segments
+        .last()
+        .expect("a path has a segment")
+        .ident;
     let message_ident = suffixed(last, "Message");
     let captured = generics
         .params
@@ -196,8 +206,11 @@ pub fn expand_impl(actor: &ActorImpl) -> TokenStream {
         handle_path: suffixed_path(self_path, "Handle"),
         captured,
     };
-    let messages: Vec<MessageCx<'_>> =
-        actor.messages.iter().map(|m| MessageCx::new(m, &icx)).collect();
+    let messages: Vec<MessageCx<'_>> = actor
+        .messages
+        .iter()
+        .map(|m| MessageCx::new(m, &icx))
+        .collect();
 
     let item = &actor.item;
     let message_enum = impl_message_enum(&icx, &messages);
@@ -233,9 +246,11 @@ impl<'a> MessageCx<'a> {
             .params
             .iter()
             .filter_map(|p| match p {
-                Param::Payload { ident: Some(ident), ty, .. } => {
-                    Some((ident.clone(), replace_self(ty, icx.self_ty)))
-                }
+                Param::Payload {
+                    ident: Some(ident),
+                    ty,
+                    ..
+                } => Some((ident.clone(), replace_self(ty, icx.self_ty))),
                 _ => None,
             })
             .collect();
@@ -389,7 +404,8 @@ fn call(icx: &ImplCx<'_>, method: &syn::ImplItemFn, params: &[Param]) -> TokenSt
     });
     let call = quote!(self.#ident(#(#args),*));
     if method.sig.asyncness.is_some() {
-        let check = quote_spanned!(method.sig.ident.span()=> #krate::__private::assert_send_handler);
+        let check =
+            quote_spanned!(method.sig.ident.span()=> #krate::__private::assert_send_handler);
         quote!(#check(#call).await)
     } else {
         call
@@ -430,19 +446,19 @@ fn hook_fn(icx: &ImplCx<'_>, hook: &Hook) -> TokenStream {
     let call = call(icx, &hook.method, &hook.params);
     let future = quote!(impl ::core::future::Future<Output = ()> + ::core::marker::Send);
     match hook.kind {
-        HookKind::OnStart => quote! {
+        HookKind::Start => quote! {
             #[allow(unused_variables)]
             fn on_start(&mut self, __ctx: &mut #krate::Context<Self>) -> #future {
                 async move { #call; }
             }
         },
-        HookKind::OnRestart => quote! {
+        HookKind::Restart => quote! {
             #[allow(unused_variables)]
             fn on_restart(&mut self, __ctx: &mut #krate::Context<Self>) -> #future {
                 async move { #call; }
             }
         },
-        HookKind::OnStop => quote! {
+        HookKind::Stop => quote! {
             #[allow(unused_variables)]
             fn on_stop(
                 &mut self,
@@ -505,7 +521,9 @@ fn impl_type_checks(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream
     for m in messages {
         for param in &m.msg.params {
             match param {
-                Param::Payload { ty, ident: Some(_), .. } => {
+                Param::Payload {
+                    ty, ident: Some(_), ..
+                } => {
                     let ty = replace_self(ty, icx.self_ty);
                     checks.push(quote_spanned! {ty.span()=>
                         #krate::__private::assert_message_arg::<#ty>();

@@ -118,7 +118,9 @@ pub(crate) mod entry {
     pub fn misplaced(name: &str, input: TokenStream) -> TokenStream {
         let err = syn::Error::new(
             proc_macro2::Span::call_site(),
-            format!("`#[{name}]` only works on a method of an `#[actor]` impl block; add `#[actor]` to the impl"),
+            format!(
+                "`#[{name}]` only works on a method of an `#[actor]` impl block; add `#[actor]` to the impl"
+            ),
         );
         let mut out = input;
         out.extend(err.to_compile_error());

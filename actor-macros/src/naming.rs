@@ -25,7 +25,12 @@ pub fn variant_name(method: &Ident) -> Ident {
 /// `Counter` → `CounterHandle` (or `CounterMessage`), at the struct name's span.
 pub fn suffixed(ident: &Ident, suffix: &str) -> Ident {
     let name = ident.to_string();
-    format_ident!("{}{}", name.trim_start_matches("r#"), suffix, span = ident.span())
+    format_ident!(
+        "{}{}",
+        name.trim_start_matches("r#"),
+        suffix,
+        span = ident.span()
+    )
 }
 
 /// `a::b::Counter<T>` → `a::b::CounterHandle<T>`.
@@ -51,8 +56,14 @@ pub fn runtime_path(krate: Option<&Path>) -> Path {
         Some(p) => p.clone(),
         None => {
             let mut segments = syn::punctuated::Punctuated::new();
-            segments.push(syn::PathSegment::from(Ident::new("actor_core", Span::call_site())));
-            Path { leading_colon: Some(Default::default()), segments }
+            segments.push(syn::PathSegment::from(Ident::new(
+                "actor_core",
+                Span::call_site(),
+            )));
+            Path {
+                leading_colon: Some(Default::default()),
+                segments,
+            }
         }
     }
 }
