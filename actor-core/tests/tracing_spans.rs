@@ -11,10 +11,13 @@ use tracing_subscriber::layer::{Context as LayerContext, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::{Layer, Registry};
 
+/// An event's fields, and the spans it happened in, root first.
+type Recorded = (String, Vec<String>);
+
 /// Records, for every event, the chain of spans it happened in with their fields.
 #[derive(Clone, Default)]
 struct Capture {
-    events: Arc<Mutex<Vec<(String, Vec<String>)>>>,
+    events: Arc<Mutex<Vec<Recorded>>>,
 }
 
 #[derive(Default)]
