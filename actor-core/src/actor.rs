@@ -104,16 +104,20 @@ pub enum StopReason {
     Shutdown,
     /// A handler or hook panicked.
     Panicked(PanicError),
-    /// The actor's task was aborted: it did not stop within its shutdown timeout,
-    /// or the tokio runtime it ran on went away.
+    /// Stopped by force: it did not stop within its shutdown timeout (the
+    /// message in hand was abandoned and `on_stop` did not run), or the tokio
+    /// runtime it ran on went away.
     Aborted,
+    /// The actor stopped itself with an error: [`Context::fail`].
+    Failed(String),
     /// A supervisor gave up: its children failed more often than its restart
     /// intensity allows. Carries the last child failure.
     Escalated(Arc<StopReason>),
 }
 
 impl StopReason {
-    /// `true` for a panic, an abort or an escalation; `false` for a normal stop or a shutdown.
+    /// `true` for a panic, an abort, a failure or an escalation; `false` for a
+    /// normal stop or a shutdown.
     pub fn is_failure(&self) -> bool {
         !matches!(self, StopReason::Normal | StopReason::Shutdown)
     }
@@ -126,6 +130,7 @@ impl fmt::Display for StopReason {
             StopReason::Shutdown => f.write_str("shut down"),
             StopReason::Panicked(p) => write!(f, "{p}"),
             StopReason::Aborted => f.write_str("aborted"),
+            StopReason::Failed(why) => write!(f, "failed: {why}"),
             StopReason::Escalated(last) => {
                 write!(
                     f,

@@ -9,7 +9,6 @@ use std::task::{Context, Poll};
 
 use futures::task::AtomicWaker;
 use tokio::sync::Notify;
-use tokio::task::AbortHandle;
 
 use crate::actor::StopReason;
 
@@ -47,6 +46,10 @@ pub(crate) enum Signal {
     StopNormal = 3,
     /// Stop after the current message with [`StopReason::Shutdown`].
     StopShutdown = 4,
+    /// Stop now: the message in hand is abandoned at its next `.await`, no
+    /// `on_stop`; the instance ends with [`StopReason::Aborted`]. The mailbox
+    /// survives, so a supervisor can still restart the actor.
+    Kill = 5,
 }
 
 impl Signal {
@@ -56,6 +59,7 @@ impl Signal {
             2 => Some(Signal::DrainShutdown),
             3 => Some(Signal::StopNormal),
             4 => Some(Signal::StopShutdown),
+            5 => Some(Signal::Kill),
             _ => None,
         }
     }
@@ -68,6 +72,7 @@ impl Signal {
         match self {
             Signal::DrainNormal | Signal::StopNormal => StopReason::Normal,
             Signal::DrainShutdown | Signal::StopShutdown => StopReason::Shutdown,
+            Signal::Kill => StopReason::Aborted,
         }
     }
 }
@@ -85,7 +90,6 @@ pub(crate) struct ActorCell {
     state: AtomicU8,
     stopped: Notify,
     reason: OnceLock<StopReason>,
-    abort: OnceLock<AbortHandle>,
     /// Work to run when the actor stops for good (registry removal and the like).
     on_stopped: Mutex<Vec<Box<dyn FnOnce() + Send>>>,
 }
@@ -110,7 +114,6 @@ impl ActorCell {
             state: AtomicU8::new(RUNNING),
             stopped: Notify::new(),
             reason: OnceLock::new(),
-            abort: OnceLock::new(),
             on_stopped: Mutex::new(Vec::new()),
         }
     }
@@ -142,15 +145,17 @@ impl ActorCell {
         self.signal.store(0, Ordering::Release);
     }
 
-    /// Registers the task to be woken by the next [`ActorCell::signal`] and
-    /// returns a signal that raced in meanwhile.
+    /// Registers the task to be woken by the next [`ActorCell::signal`], then
+    /// returns the pending signal, if any (one may have raced in).
     #[inline]
-    pub(crate) fn poll_signal(&self, cx: &mut Context<'_>) -> Poll<Signal> {
-        if let Some(sig) = self.pending_signal() {
-            return Poll::Ready(sig);
-        }
+    pub(crate) fn register_for_signal(&self, cx: &mut Context<'_>) -> Option<Signal> {
         self.waker.register(cx.waker());
-        match self.pending_signal() {
+        self.pending_signal()
+    }
+
+    /// Waits for a signal.
+    pub(crate) fn poll_signal(&self, cx: &mut Context<'_>) -> Poll<Signal> {
+        match self.register_for_signal(cx) {
             Some(sig) => Poll::Ready(sig),
             None => Poll::Pending,
         }
@@ -173,15 +178,9 @@ impl ActorCell {
         self.reason.get().cloned()
     }
 
-    pub(crate) fn set_abort_handle(&self, handle: AbortHandle) {
-        let _ = self.abort.set(handle);
-    }
-
-    /// Aborts the actor's task; it stops with [`StopReason::Aborted`].
-    pub(crate) fn abort(&self) {
-        if let Some(h) = self.abort.get() {
-            h.abort();
-        }
+    /// Stops the actor by force ([`Signal::Kill`]): it ends with [`StopReason::Aborted`].
+    pub(crate) fn kill(&self) {
+        self.signal(Signal::Kill);
     }
 
     /// Runs `f` once the actor has stopped for good (at once if it already has).

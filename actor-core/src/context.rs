@@ -41,7 +41,7 @@ use std::time::Duration;
 
 use tokio::task::AbortHandle;
 
-use crate::actor::Actor;
+use crate::actor::{Actor, StopReason};
 use crate::cell::{ActorCell, ActorId, Signal};
 use crate::handle::{ActorHandle, ActorRef};
 use crate::reply::Reply;
@@ -56,6 +56,8 @@ pub struct Context<A: Actor> {
     children: Vec<Arc<ActorCell>>,
     /// Timers of this instance; cancelled when it stops.
     timers: Vec<AbortHandle>,
+    /// The reason given to [`Context::stop_with`], if any.
+    requested: Option<StopReason>,
 }
 
 impl<A: Actor> fmt::Debug for Context<A> {
@@ -76,6 +78,7 @@ impl<A: Actor> Context<A> {
             system,
             children: Vec::new(),
             timers: Vec::new(),
+            requested: None,
         }
     }
 
@@ -103,6 +106,25 @@ impl<A: Actor> Context<A> {
     /// are dropped; their asks resolve to [`AskError::NoReply`](crate::AskError::NoReply).
     pub fn stop(&mut self) {
         self.actor_ref().cell.signal(Signal::StopNormal);
+    }
+
+    /// Stops this actor once the current handler returns, with `reason`. A
+    /// supervisor restarts a transient child only if `reason` is a failure
+    /// ([`StopReason::is_failure`]).
+    pub fn stop_with(&mut self, reason: StopReason) {
+        self.requested = Some(reason);
+        self.stop();
+    }
+
+    /// Stops this actor with [`StopReason::Failed`]: a failure without a panic,
+    /// for when the actor cannot go on (a lost connection, a corrupt file).
+    pub fn fail(&mut self, why: impl Into<String>) {
+        self.stop_with(StopReason::Failed(why.into()));
+    }
+
+    /// The reason given to [`Context::stop_with`], consumed when the instance stops.
+    pub(crate) fn take_requested_reason(&mut self) -> Option<StopReason> {
+        self.requested.take()
     }
 
     /// Spawns a child actor linked to this one: when this actor stops (or is
@@ -185,7 +207,7 @@ impl<A: Actor> Context<A> {
                 .await
                 .is_err()
             {
-                child.abort();
+                child.kill();
                 child.wait_stopped().await;
             }
         }

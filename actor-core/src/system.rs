@@ -161,8 +161,7 @@ impl System {
             actors.insert(cell.id(), cell.clone());
         }
         let span = tracing::info_span!("actor", actor = A::NAME, id = %cell.id());
-        let join = tokio::spawn(task::run(actor, st, parent).instrument(span));
-        cell.set_abort_handle(join.abort_handle());
+        tokio::spawn(task::run(Some(actor), st, parent).instrument(span));
     }
 
     /// `true` once [`System::shutdown`] has begun.
@@ -203,7 +202,7 @@ impl System {
                     ?timeout,
                     "actor did not stop within its shutdown timeout; aborting it"
                 );
-                cell.abort();
+                cell.kill();
                 cell.wait_stopped().await;
             }
             self.forget(cell.id());

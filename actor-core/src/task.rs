@@ -25,21 +25,25 @@ use crate::reply::dropping_panicked;
 /// Decides what follows when an instance of `A` stops: a new instance
 /// (supervised restart) or the end of the actor.
 pub(crate) trait Parent<A: Actor>: Send + 'static {
-    /// Returns the instance to run next, or `None` to stop for good.
-    /// `cell` is the actor's own cell, to watch for stop requests while waiting.
-    fn after_stop(
+    /// The instance to run next, or the final reason to stop for good. `last`
+    /// is why the previous instance stopped (`None` when there was none yet).
+    /// `cell` is the actor's own cell.
+    fn next(
         &mut self,
         cell: &ActorCell,
-        reason: &StopReason,
-    ) -> impl Future<Output = Option<A>> + Send;
+        last: Option<StopReason>,
+    ) -> impl Future<Output = Result<A, StopReason>> + Send;
+
+    /// The instance has run its start hook and takes messages.
+    fn started(&mut self) {}
 }
 
 /// An actor nobody supervises: when it stops, it stays stopped.
 pub(crate) struct Unsupervised;
 
 impl<A: Actor> Parent<A> for Unsupervised {
-    async fn after_stop(&mut self, _: &ActorCell, _: &StopReason) -> Option<A> {
-        None
+    async fn next(&mut self, _: &ActorCell, last: Option<StopReason>) -> Result<A, StopReason> {
+        Err(last.unwrap_or(StopReason::Aborted))
     }
 }
 
@@ -86,32 +90,53 @@ impl<A: Actor> Drop for TaskState<A> {
 }
 
 /// The whole life of an actor: instances run one after the other until the
-/// parent says stop.
-pub(crate) async fn run<A: Actor, P: Parent<A>>(mut actor: A, mut st: TaskState<A>, mut parent: P) {
+/// parent says stop. `first` is the first instance, or `None` to ask the
+/// parent for it (a supervised child is built by its factory).
+pub(crate) async fn run<A: Actor, P: Parent<A>>(
+    first: Option<A>,
+    mut st: TaskState<A>,
+    mut parent: P,
+) {
     let cell = st.ctx.actor_ref().cell.clone();
+    let mut next = match first {
+        Some(actor) => Ok(actor),
+        None => parent.next(&cell, None).await,
+    };
     let mut restarted = false;
     loop {
-        let reason = run_instance(&mut actor, &mut st, &cell, restarted).await;
-        cell.set_restarting(true);
-        match parent.after_stop(&cell, &reason).await {
-            Some(next) => {
-                actor = next;
-                restarted = true;
-                cell.clear_signal();
-                cell.set_restarting(false);
-            }
-            None => {
+        let mut actor = match next {
+            Ok(actor) => actor,
+            Err(reason) => {
                 st.reason = Some(reason);
                 return;
             }
+        };
+        let reason = Killable {
+            inner: run_instance(&mut actor, &mut st, &mut parent, &cell, restarted),
+            cell: &cell,
+        }
+        .await;
+        if matches!(reason, Killed) {
+            // The instance was dropped mid-way: release what it started.
+            st.ctx.abandon_instance_resources();
+        }
+        let reason = reason.into_reason();
+        drop(actor);
+        cell.set_restarting(true);
+        next = parent.next(&cell, Some(reason)).await;
+        if next.is_ok() {
+            restarted = true;
+            cell.clear_signal();
+            cell.set_restarting(false);
         }
     }
 }
 
 /// One instance: start hook, messages, linked resources, stop hook.
-async fn run_instance<A: Actor>(
+async fn run_instance<A: Actor, P: Parent<A>>(
     actor: &mut A,
     st: &mut TaskState<A>,
+    parent: &mut P,
     cell: &ActorCell,
     restarted: bool,
 ) -> StopReason {
@@ -123,6 +148,7 @@ async fn run_instance<A: Actor>(
     let reason = match started {
         Ok(()) => {
             tracing::debug!(actor = A::NAME, id = %cell.id(), restarted, "actor started");
+            parent.started();
             process(actor, st, cell).await
         }
         Err(panic) => StopReason::Panicked(panic),
@@ -136,6 +162,56 @@ async fn run_instance<A: Actor>(
         tracing::error!(actor = A::NAME, id = %cell.id(), %panic, "on_stop panicked");
     }
     reason
+}
+
+/// How an instance ended: by itself, or killed.
+enum Ended {
+    Stopped(StopReason),
+    Killed,
+}
+use Ended::Killed;
+
+impl Ended {
+    fn into_reason(self) -> StopReason {
+        match self {
+            Ended::Stopped(reason) => reason,
+            Ended::Killed => StopReason::Aborted,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Runs an instance until it ends or a [`Signal::Kill`] arrives. Also the
+    /// one place the task registers to be woken by signals: when the instance
+    /// has nothing to do, a stop request must still reach it.
+    struct Killable<'c, F> {
+        #[pin]
+        inner: F,
+        cell: &'c ActorCell,
+    }
+}
+
+impl<F: Future<Output = StopReason>> Future for Killable<'_, F> {
+    type Output = Ended;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Ended> {
+        let mut this = self.project();
+        if this.cell.pending_signal() == Some(Signal::Kill) {
+            return Poll::Ready(Ended::Killed);
+        }
+        if let Poll::Ready(reason) = this.inner.as_mut().poll(cx) {
+            return Poll::Ready(Ended::Stopped(reason));
+        }
+        // Always register, even with a signal already pending: a later, stronger
+        // one (a kill after a drain) must wake the task too.
+        match this.cell.register_for_signal(cx) {
+            None => Poll::Pending,
+            Some(Signal::Kill) => Poll::Ready(Ended::Killed),
+            // A stop request raced in while the instance went idle: let the
+            // message loop see it (a handler in progress finishes first).
+            Some(_) => this.inner.poll(cx).map(Ended::Stopped),
+        }
+    }
 }
 
 enum Next<M> {
@@ -152,18 +228,16 @@ async fn process<A: Actor>(actor: &mut A, st: &mut TaskState<A>, cell: &ActorCel
             if let Some(sig) = cell.pending_signal() {
                 return Poll::Ready(Next::Signal(sig));
             }
-            match st.rx.poll_recv(cx) {
-                Poll::Ready(Some(msg)) => Poll::Ready(Next::Message(msg)),
-                Poll::Ready(None) => Poll::Ready(Next::Closed),
-                // Idle: also wake up for a signal.
-                Poll::Pending => cell.poll_signal(cx).map(Next::Signal),
-            }
+            // When idle, `Killable` registers for signals.
+            st.rx
+                .poll_recv(cx)
+                .map(|msg| msg.map_or(Next::Closed, Next::Message))
         })
         .await;
         let msg = match next {
             Next::Message(msg) => msg,
             Next::Signal(sig) if sig.is_drain() => return drain(actor, st, cell).await,
-            Next::Signal(sig) => return sig.reason(),
+            Next::Signal(sig) => return st.ctx.take_requested_reason().unwrap_or(sig.reason()),
             Next::Closed => return StopReason::Normal,
         };
         if let Err(panic) = handle_one(actor, msg, &mut st.ctx).await {
@@ -177,7 +251,7 @@ async fn drain<A: Actor>(actor: &mut A, st: &mut TaskState<A>, cell: &ActorCell)
     loop {
         let sig = cell.pending_signal().unwrap_or(Signal::DrainNormal);
         if !sig.is_drain() {
-            return sig.reason();
+            return st.ctx.take_requested_reason().unwrap_or(sig.reason());
         }
         let Some(msg) = st.rx.try_recv() else {
             return sig.reason();
