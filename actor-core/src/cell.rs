@@ -5,7 +5,7 @@
 use std::fmt;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::task::{Context, Poll};
+use std::task::Context;
 
 use futures::task::AtomicWaker;
 use tokio::sync::Notify;
@@ -151,14 +151,6 @@ impl ActorCell {
     pub(crate) fn register_for_signal(&self, cx: &mut Context<'_>) -> Option<Signal> {
         self.waker.register(cx.waker());
         self.pending_signal()
-    }
-
-    /// Waits for a signal.
-    pub(crate) fn poll_signal(&self, cx: &mut Context<'_>) -> Poll<Signal> {
-        match self.register_for_signal(cx) {
-            Some(sig) => Poll::Ready(sig),
-            None => Poll::Pending,
-        }
     }
 
     pub(crate) fn set_restarting(&self, restarting: bool) {

@@ -124,6 +124,7 @@ pub mod handle;
 pub mod mailbox;
 pub mod reply;
 pub mod request;
+pub mod supervisor;
 pub mod system;
 mod task;
 
@@ -136,13 +137,15 @@ pub use handle::{ActorHandle, ActorRef};
 pub use mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind};
 pub use reply::Reply;
 pub use request::{Ask, AskTimeout, Request};
+pub use supervisor::{Backoff, Restart, Strategy, Supervisor, SupervisorRef};
 pub use system::{DEFAULT_SHUTDOWN_TIMEOUT, System, SystemBuilder};
 
 /// The names an actor module needs: `use actor_core::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Actor, ActorHandle, ActorId, ActorRef, AskError, Context, Reply, SendError, StopReason,
-        System, TrySendError, actor, message, on_restart, on_start, on_stop,
+        Actor, ActorHandle, ActorId, ActorRef, AskError, Backoff, Context, Reply, Restart,
+        SendError, StopReason, Strategy, Supervisor, SupervisorRef, System, TrySendError, actor,
+        message, on_restart, on_start, on_stop,
     };
 }
 

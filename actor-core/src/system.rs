@@ -29,6 +29,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -40,7 +41,8 @@ use crate::cell::{ActorCell, ActorId, Signal};
 use crate::context::Context;
 use crate::error::SpawnError;
 use crate::handle::{ActorHandle, ActorRef};
-use crate::mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind, mailbox};
+use crate::mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind, MailboxReceiver, mailbox};
+use crate::supervisor::{Escalation, Supervisor, SupervisorRef, spawn_top_level};
 use crate::task::{self, Parent, TaskState, Unsupervised};
 
 /// How long [`System::shutdown`] gives each actor to drain its mailbox and stop
@@ -60,6 +62,8 @@ struct SystemInner {
     default_mailbox: usize,
     shutdown_timeout: Duration,
     shutting_down: AtomicBool,
+    /// Failures of top-level supervisors, oldest first.
+    escalations: tokio::sync::watch::Sender<Vec<Escalation>>,
     /// Actors this system stops at shutdown, by id (ids grow in spawn order).
     /// Supervised children are left out: their supervisor stops them.
     actors: Mutex<BTreeMap<ActorId, Arc<ActorCell>>>,
@@ -122,46 +126,95 @@ impl System {
         parent: P,
         track: bool,
     ) -> A::Handle {
-        let (actor_ref, rx) = self.prepare::<A>(kind);
-        self.start(actor_ref.clone(), rx, actor, parent, track);
+        let (actor_ref, rx) = Self::prepare_detached::<A>(kind, self.inner.default_mailbox);
+        self.start(actor_ref.clone(), rx, Some(actor), parent, track);
         A::Handle::from_ref(actor_ref)
     }
 
     /// Makes the mailbox and cell of an actor that has not started yet.
-    pub(crate) fn prepare<A: Actor>(
-        &self,
+    pub(crate) fn prepare_detached<A: Actor>(
         kind: MailboxKind,
-    ) -> (ActorRef<A>, crate::mailbox::MailboxReceiver<A::Message>) {
-        let (tx, rx) = mailbox(kind.resolve(self.inner.default_mailbox));
+        default_capacity: usize,
+    ) -> (ActorRef<A>, MailboxReceiver<A::Message>) {
+        let (tx, rx) = mailbox(kind.resolve(default_capacity));
         let cell = Arc::new(ActorCell::new(A::NAME));
         (ActorRef { tx, cell }, rx)
     }
 
-    /// Starts the task of a prepared actor.
+    /// Starts the task of a prepared actor. Without a `first` instance the
+    /// parent provides it.
     pub(crate) fn start<A: Actor, P: Parent<A>>(
         &self,
         actor_ref: ActorRef<A>,
-        rx: crate::mailbox::MailboxReceiver<A::Message>,
-        actor: A,
+        rx: MailboxReceiver<A::Message>,
+        first: Option<A>,
         parent: P,
         track: bool,
     ) {
         let cell = actor_ref.cell.clone();
-        let st = TaskState::new(rx, Context::new(actor_ref, self.clone()));
-        if track {
-            let mut actors = self.lock_actors();
-            // Checked under the lock, so shutdown never misses an actor.
-            if self.is_shutting_down() {
-                drop(actors);
-                drop(actor);
-                let mut st = st;
-                st.reason = Some(StopReason::Shutdown);
-                return; // dropping `st` marks the actor stopped
-            }
-            actors.insert(cell.id(), cell.clone());
+        let mut st = TaskState::new(rx, Context::new(actor_ref, self.clone()));
+        if track && !self.track(&cell) {
+            // Shutting down: never started. Dropping `st` marks it stopped.
+            st.reason = Some(StopReason::Shutdown);
+            return;
         }
         let span = tracing::info_span!("actor", actor = A::NAME, id = %cell.id());
-        tokio::spawn(task::run(Some(actor), st, parent).instrument(span));
+        tokio::spawn(task::run(first, st, parent).instrument(span));
+    }
+
+    /// Records an actor (or supervisor) to stop at shutdown; `false` if the
+    /// system is already shutting down.
+    pub(crate) fn track(&self, cell: &Arc<ActorCell>) -> bool {
+        let mut actors = self.lock_actors();
+        // Checked under the lock, so shutdown never misses an actor.
+        if self.is_shutting_down() {
+            return false;
+        }
+        actors.insert(cell.id(), cell.clone());
+        true
+    }
+
+    /// Starts a supervisor and its children (in the order they were added).
+    /// It is stopped, as one unit, at [`System::shutdown`].
+    ///
+    /// If the system is shutting down, the supervisor and its children are
+    /// not started and report themselves stopped.
+    pub fn spawn_supervisor(&self, supervisor: Supervisor) -> SupervisorRef {
+        spawn_top_level(self, supervisor)
+    }
+
+    /// The failures of top-level supervisors so far (those that gave up after
+    /// too many restarts), oldest first.
+    pub fn escalations(&self) -> Vec<Escalation> {
+        self.inner.escalations.borrow().clone()
+    }
+
+    /// Waits until a top-level supervisor gives up and returns its failure
+    /// (the first one, if there were several; at once if there already was one).
+    pub fn wait_escalation(&self) -> impl Future<Output = Escalation> + Send + 'static {
+        let mut rx = self.inner.escalations.subscribe();
+        async move {
+            let first = rx
+                .wait_for(|e| !e.is_empty())
+                .await
+                .map(|list| list[0].clone());
+            match first {
+                Ok(escalation) => escalation,
+                // Unreachable: the system owns the sender while anyone can call this.
+                Err(_) => std::future::pending().await,
+            }
+        }
+    }
+
+    pub(crate) fn report_escalation(&self, escalation: Escalation) {
+        self.inner
+            .escalations
+            .send_modify(|list| list.push(escalation));
+    }
+
+    /// The capacity of bounded mailboxes of actors that do not choose one.
+    pub fn default_mailbox_capacity(&self) -> usize {
+        self.inner.default_mailbox
     }
 
     /// `true` once [`System::shutdown`] has begun.
@@ -261,6 +314,7 @@ impl SystemBuilder {
                 default_mailbox: self.default_mailbox,
                 shutdown_timeout: self.shutdown_timeout,
                 shutting_down: AtomicBool::new(false),
+                escalations: tokio::sync::watch::Sender::new(Vec::new()),
                 actors: Mutex::new(BTreeMap::new()),
             }),
         }
