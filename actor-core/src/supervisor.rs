@@ -320,8 +320,11 @@ struct PreparedChild {
     cell: Arc<ActorCell>,
     restart: Restart,
     shutdown: Option<Duration>,
-    start: Option<Box<dyn FnOnce(ChildLink, &System) + Send>>,
+    start: Option<StartChild>,
 }
+
+/// Starts a prepared child's task, linked to its supervisor.
+type StartChild = Box<dyn FnOnce(ChildLink, &System) + Send>;
 
 impl Drop for PreparedChild {
     fn drop(&mut self) {
