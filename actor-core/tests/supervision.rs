@@ -730,7 +730,7 @@ async fn chaos_every_ask_resolves_and_the_tree_survives() {
         #[message]
         fn work(&mut self, seq: u64) -> u64 {
             // A deterministic ~1% of messages panic, decided before any effect.
-            if seq.wrapping_mul(0x9E37_79B9_7F4A_7C15) % 100 == 0 {
+            if seq.wrapping_mul(0x9E37_79B9_7F4A_7C15).is_multiple_of(100) {
                 panic!("chaos");
             }
             self.handled.fetch_add(1, Ordering::Relaxed);
