@@ -3,7 +3,7 @@
 //! and the final stop reason.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::task::Context;
 
@@ -88,6 +88,10 @@ pub(crate) struct ActorCell {
     signal: AtomicU8,
     waker: AtomicWaker,
     state: AtomicU8,
+    /// Queue length of an unbounded mailbox, as of the last message taken.
+    depth: AtomicUsize,
+    /// Messages handled so far (written by the actor's task only).
+    handled: AtomicU64,
     stopped: Notify,
     reason: OnceLock<StopReason>,
     /// Work to run when the actor stops for good (registry removal and the like).
@@ -112,6 +116,8 @@ impl ActorCell {
             signal: AtomicU8::new(0),
             waker: AtomicWaker::new(),
             state: AtomicU8::new(RUNNING),
+            depth: AtomicUsize::new(0),
+            handled: AtomicU64::new(0),
             stopped: Notify::new(),
             reason: OnceLock::new(),
             on_stopped: Mutex::new(Vec::new()),
@@ -151,6 +157,27 @@ impl ActorCell {
     pub(crate) fn register_for_signal(&self, cx: &mut Context<'_>) -> Option<Signal> {
         self.waker.register(cx.waker());
         self.pending_signal()
+    }
+
+    /// Records the queue length of an unbounded mailbox (by its actor).
+    #[inline]
+    pub(crate) fn publish_depth(&self, depth: usize) {
+        self.depth.store(depth, Ordering::Relaxed);
+    }
+
+    pub(crate) fn published_depth(&self) -> usize {
+        self.depth.load(Ordering::Relaxed)
+    }
+
+    /// Records how many messages the actor has handled (by its task only:
+    /// a plain store, no read-modify-write on the message path).
+    #[inline]
+    pub(crate) fn publish_handled(&self, handled: u64) {
+        self.handled.store(handled, Ordering::Relaxed);
+    }
+
+    pub(crate) fn handled(&self) -> u64 {
+        self.handled.load(Ordering::Relaxed)
     }
 
     pub(crate) fn set_restarting(&self, restarting: bool) {

@@ -106,10 +106,11 @@ impl<A: Actor> ActorRef<A> {
         self.cell.stop_reason()
     }
 
-    /// Messages queued in the mailbox and not yet taken by the actor
-    /// (always 0 for an unbounded mailbox, whose sender keeps no count).
+    /// Messages queued in the mailbox and not yet taken by the actor. Exact
+    /// for a bounded mailbox; for an unbounded one, as of the last message the
+    /// actor took. For a pool, the sum over its members.
     pub fn mailbox_len(&self) -> usize {
-        self.tx.len()
+        self.tx.len(&self.cell)
     }
 
     /// The mailbox capacity, `None` when it is unbounded.

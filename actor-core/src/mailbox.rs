@@ -20,10 +20,13 @@
 //! # #[actor] impl A {} #[actor] impl B {} #[actor] impl C {}
 //! ```
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 
 use tokio::sync::mpsc;
 
+use crate::cell::ActorCell;
 use crate::error::{SendError, TrySendError};
 
 /// The capacity of a bounded mailbox when neither the actor
@@ -73,10 +76,12 @@ pub(crate) fn mailbox<M>(kind: MailboxKind) -> (MailboxSender<M>, MailboxReceive
     }
 }
 
-/// The sending half of a mailbox.
+/// The sending half of a mailbox, or of a pool's router.
 pub(crate) enum MailboxSender<M> {
     Bounded(mpsc::Sender<M>),
     Unbounded(mpsc::UnboundedSender<M>),
+    /// Spreads messages over the mailboxes of a pool's members.
+    Routed(Arc<Router<M>>),
 }
 
 impl<M> Clone for MailboxSender<M> {
@@ -84,6 +89,7 @@ impl<M> Clone for MailboxSender<M> {
         match self {
             MailboxSender::Bounded(tx) => MailboxSender::Bounded(tx.clone()),
             MailboxSender::Unbounded(tx) => MailboxSender::Unbounded(tx.clone()),
+            MailboxSender::Routed(router) => MailboxSender::Routed(router.clone()),
         }
     }
 }
@@ -98,6 +104,7 @@ impl<M> MailboxSender<M> {
                 mpsc::error::TrySendError::Closed(m) => (m, TrySendError::Stopped),
             }),
             MailboxSender::Unbounded(tx) => tx.send(msg).map_err(|e| (e.0, TrySendError::Stopped)),
+            MailboxSender::Routed(router) => router.try_send(msg),
         }
     }
 
@@ -107,15 +114,17 @@ impl<M> MailboxSender<M> {
         match self {
             MailboxSender::Bounded(tx) => tx.send(msg).await.map_err(|_| SendError::Stopped),
             MailboxSender::Unbounded(tx) => tx.send(msg).map_err(|_| SendError::Stopped),
+            MailboxSender::Routed(router) => router.send(msg).await,
         }
     }
 
-    /// Messages queued and not yet taken by the actor.
-    pub(crate) fn len(&self) -> usize {
+    /// Messages queued and not yet taken. `cell` is the actor's: an unbounded
+    /// sender keeps no count, so the actor publishes one there.
+    pub(crate) fn len(&self, cell: &ActorCell) -> usize {
         match self {
             MailboxSender::Bounded(tx) => tx.max_capacity() - tx.capacity(),
-            // tokio's unbounded sender has no length; the receiver side keeps one.
-            MailboxSender::Unbounded(_) => 0,
+            MailboxSender::Unbounded(_) => cell.published_depth(),
+            MailboxSender::Routed(router) => router.len(),
         }
     }
 
@@ -124,16 +133,119 @@ impl<M> MailboxSender<M> {
         match (self, other) {
             (MailboxSender::Bounded(a), MailboxSender::Bounded(b)) => a.same_channel(b),
             (MailboxSender::Unbounded(a), MailboxSender::Unbounded(b)) => a.same_channel(b),
+            (MailboxSender::Routed(a), MailboxSender::Routed(b)) => Arc::ptr_eq(a, b),
             _ => false,
         }
     }
 
-    /// The capacity of a bounded mailbox, `None` for an unbounded one.
+    /// The capacity of a bounded mailbox, `None` for an unbounded one (or a
+    /// pool with an unbounded member).
     pub(crate) fn max_capacity(&self) -> Option<usize> {
         match self {
             MailboxSender::Bounded(tx) => Some(tx.max_capacity()),
             MailboxSender::Unbounded(_) => None,
+            MailboxSender::Routed(router) => {
+                router.members.iter().map(|m| m.tx.max_capacity()).sum()
+            }
         }
+    }
+}
+
+/// How a pool's handle picks the member that gets a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Routing {
+    /// Each member in turn.
+    #[default]
+    RoundRobin,
+    /// The member with the fewest queued messages (ties go round-robin).
+    LeastLoaded,
+}
+
+/// One member of a pool, as its router sees it.
+pub(crate) struct Member<M> {
+    pub(crate) tx: MailboxSender<M>,
+    pub(crate) cell: Arc<ActorCell>,
+}
+
+/// The sending side of a pool: picks a member per message.
+pub(crate) struct Router<M> {
+    members: Vec<Member<M>>,
+    routing: Routing,
+    next: AtomicUsize,
+}
+
+impl<M> Router<M> {
+    /// A router over direct (not routed) member mailboxes; at least one.
+    pub(crate) fn new(members: Vec<Member<M>>, routing: Routing) -> Self {
+        debug_assert!(!members.is_empty());
+        debug_assert!(
+            members
+                .iter()
+                .all(|m| !matches!(m.tx, MailboxSender::Routed(_)))
+        );
+        Router {
+            members,
+            routing,
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// The member to try first.
+    fn pick(&self) -> usize {
+        let n = self.members.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed) % n;
+        match self.routing {
+            Routing::RoundRobin => start,
+            Routing::LeastLoaded => (0..n)
+                .map(|k| (start + k) % n)
+                .min_by_key(|&i| self.members[i].tx.len(&self.members[i].cell))
+                .unwrap_or(start),
+        }
+    }
+
+    /// Tries the picked member, then the others: `Full` only if every live
+    /// member is full, `Stopped` only if every member is stopped.
+    fn try_send(&self, mut msg: M) -> Result<(), (M, TrySendError)> {
+        let n = self.members.len();
+        let first = self.pick();
+        let mut full = false;
+        for k in 0..n {
+            match self.members[(first + k) % n].tx.try_send(msg) {
+                Ok(()) => return Ok(()),
+                Err((back, why)) => {
+                    full |= why == TrySendError::Full;
+                    msg = back;
+                }
+            }
+        }
+        Err((
+            msg,
+            if full {
+                TrySendError::Full
+            } else {
+                TrySendError::Stopped
+            },
+        ))
+    }
+
+    /// Queues on a member with room, or waits for room at the picked member.
+    async fn send(&self, msg: M) -> Result<(), SendError> {
+        let msg = match self.try_send(msg) {
+            Ok(()) => return Ok(()),
+            Err((_, TrySendError::Stopped)) => return Err(SendError::Stopped),
+            Err((msg, TrySendError::Full)) => msg,
+        };
+        // Members are direct mailboxes, so this does not recurse.
+        match &self.members[self.pick()].tx {
+            MailboxSender::Bounded(tx) => tx.send(msg).await.map_err(|_| SendError::Stopped),
+            MailboxSender::Unbounded(tx) => tx.send(msg).map_err(|_| SendError::Stopped),
+            MailboxSender::Routed(_) => Err(SendError::Stopped),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.members.iter().map(|m| m.tx.len(&m.cell)).sum()
     }
 }
 
@@ -157,6 +269,16 @@ impl<M> MailboxReceiver<M> {
         match self {
             MailboxReceiver::Bounded(rx) => rx.try_recv().ok(),
             MailboxReceiver::Unbounded(rx) => rx.try_recv().ok(),
+        }
+    }
+
+    /// Messages queued, for an unbounded mailbox (whose sender keeps no
+    /// count); `None` for a bounded one.
+    #[inline]
+    pub(crate) fn unbounded_len(&self) -> Option<usize> {
+        match self {
+            MailboxReceiver::Bounded(_) => None,
+            MailboxReceiver::Unbounded(rx) => Some(rx.len()),
         }
     }
 

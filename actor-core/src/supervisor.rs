@@ -495,6 +495,10 @@ impl fmt::Debug for SupervisorRef {
 }
 
 impl SupervisorRef {
+    pub(crate) fn cell(&self) -> &Arc<ActorCell> {
+        &self.shared.cell
+    }
+
     /// The supervisor's id.
     pub fn id(&self) -> ActorId {
         self.shared.cell.id()
@@ -740,7 +744,7 @@ fn spawn_supervisor_task(
     let Some(rx) = rx else {
         return handle; // already started
     };
-    if track && !system.track(&shared.cell) {
+    if !system.register(Arc::new(shared.cell.clone()), track) {
         // The system is shutting down: the supervisor never starts; dropping
         // the queued children marks them stopped.
         drop(rx);

@@ -42,6 +42,7 @@ use crate::context::Context;
 use crate::error::SpawnError;
 use crate::handle::{ActorHandle, ActorRef};
 use crate::mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind, MailboxReceiver, mailbox};
+use crate::metrics::{self, Metrics};
 use crate::supervisor::{Escalation, Supervisor, SupervisorRef, spawn_top_level};
 use crate::task::{self, Parent, TaskState, Unsupervised};
 
@@ -64,9 +65,10 @@ struct SystemInner {
     shutting_down: AtomicBool,
     /// Failures of top-level supervisors, oldest first.
     escalations: tokio::sync::watch::Sender<Vec<Escalation>>,
-    /// Actors this system stops at shutdown, by id (ids grow in spawn order).
-    /// Supervised children are left out: their supervisor stops them.
-    actors: Mutex<BTreeMap<ActorId, Arc<ActorCell>>>,
+    /// Every live actor and supervisor, by id (ids grow in spawn order).
+    actors: Mutex<BTreeMap<ActorId, Entry>>,
+    /// Counters per actor type.
+    metrics: metrics::Registry,
 }
 
 impl fmt::Debug for System {
@@ -152,26 +154,39 @@ impl System {
         track: bool,
     ) {
         let cell = actor_ref.cell.clone();
-        let mut st = TaskState::new(rx, Context::new(actor_ref, self.clone()));
-        if track && !self.track(&cell) {
+        let counters = self.inner.metrics.counters(A::NAME);
+        let live: Arc<dyn Live> = Arc::new(actor_ref.clone());
+        let mut st = TaskState::new(rx, Context::new(actor_ref, self.clone()), counters);
+        if !self.register(live, track) {
             // Shutting down: never started. Dropping `st` marks it stopped.
             st.reason = Some(StopReason::Shutdown);
             return;
         }
+        st.counters.spawned();
         let span = tracing::info_span!("actor", actor = A::NAME, id = %cell.id());
         tokio::spawn(task::run(first, st, parent).instrument(span));
     }
 
-    /// Records an actor (or supervisor) to stop at shutdown; `false` if the
-    /// system is already shutting down.
-    pub(crate) fn track(&self, cell: &Arc<ActorCell>) -> bool {
+    /// Records a live actor or supervisor (`track`: to stop at shutdown);
+    /// `false` if a tracked one comes while the system shuts down.
+    pub(crate) fn register(&self, live: Arc<dyn Live>, track: bool) -> bool {
         let mut actors = self.lock_actors();
         // Checked under the lock, so shutdown never misses an actor.
-        if self.is_shutting_down() {
+        if track && self.is_shutting_down() {
             return false;
         }
-        actors.insert(cell.id(), cell.clone());
+        actors.insert(live.cell().id(), Entry { live, track });
         true
+    }
+
+    /// A snapshot of the metrics of every actor type: see [`metrics`].
+    pub fn metrics(&self) -> Metrics {
+        let actors = self.lock_actors();
+        let live = actors.values().map(|e| {
+            let cell = e.live.cell();
+            (cell.name(), cell.handled(), e.live.mailbox_len())
+        });
+        self.inner.metrics.snapshot(live)
     }
 
     /// Starts a supervisor and its children (in the order they were added).
@@ -222,10 +237,12 @@ impl System {
         self.inner.shutting_down.load(Ordering::Acquire)
     }
 
-    /// The number of actors this system will stop at shutdown (those spawned
-    /// with [`System::spawn`] or [`Context::spawn`] and still alive).
+    /// The number of actors and supervisors this system will stop at shutdown
+    /// (those spawned with [`System::spawn`], [`Context::spawn`] or
+    /// [`System::spawn_supervisor`] and still alive; supervised children are
+    /// their supervisor's to stop).
     pub fn actor_count(&self) -> usize {
-        self.lock_actors().len()
+        self.lock_actors().values().filter(|e| e.track).count()
     }
 
     /// The time each actor gets to stop at shutdown before it is aborted.
@@ -241,7 +258,12 @@ impl System {
     pub async fn shutdown(&self) {
         self.inner.shutting_down.store(true, Ordering::Release);
         loop {
-            let newest = self.lock_actors().last_key_value().map(|(_, c)| c.clone());
+            let newest = self
+                .lock_actors()
+                .values()
+                .rev()
+                .find(|e| e.track)
+                .map(|e| e.live.cell().clone());
             let Some(cell) = newest else { break };
             cell.signal(Signal::DrainShutdown);
             let timeout = self.inner.shutdown_timeout;
@@ -266,8 +288,40 @@ impl System {
         self.lock_actors().remove(&id);
     }
 
-    fn lock_actors(&self) -> std::sync::MutexGuard<'_, BTreeMap<ActorId, Arc<ActorCell>>> {
+    fn lock_actors(&self) -> std::sync::MutexGuard<'_, BTreeMap<ActorId, Entry>> {
         self.inner.actors.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A live actor or supervisor, as the system keeps it.
+struct Entry {
+    live: Arc<dyn Live>,
+    /// Stopped by the system at shutdown (not a supervised child).
+    track: bool,
+}
+
+/// What the system needs of a live actor, whatever its type.
+pub(crate) trait Live: Send + Sync {
+    fn cell(&self) -> &Arc<ActorCell>;
+    fn mailbox_len(&self) -> usize;
+}
+
+impl<A: Actor> Live for ActorRef<A> {
+    fn cell(&self) -> &Arc<ActorCell> {
+        &self.cell
+    }
+    fn mailbox_len(&self) -> usize {
+        ActorRef::mailbox_len(self)
+    }
+}
+
+/// A supervisor has no mailbox of its own.
+impl Live for Arc<ActorCell> {
+    fn cell(&self) -> &Arc<ActorCell> {
+        self
+    }
+    fn mailbox_len(&self) -> usize {
+        0
     }
 }
 
@@ -316,6 +370,7 @@ impl SystemBuilder {
                 shutting_down: AtomicBool::new(false),
                 escalations: tokio::sync::watch::Sender::new(Vec::new()),
                 actors: Mutex::new(BTreeMap::new()),
+                metrics: metrics::Registry::default(),
             }),
         }
     }

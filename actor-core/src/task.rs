@@ -12,6 +12,7 @@ use std::any::Any;
 use std::future::{Future, poll_fn};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
 use tracing::Instrument;
@@ -20,6 +21,7 @@ use crate::actor::{Actor, PanicError, StopReason};
 use crate::cell::{ActorCell, Signal};
 use crate::context::Context;
 use crate::mailbox::MailboxReceiver;
+use crate::metrics::TypeCounters;
 use crate::reply::dropping_panicked;
 
 /// Decides what follows when an instance of `A` stops: a new instance
@@ -52,18 +54,34 @@ impl<A: Actor> Parent<A> for Unsupervised {
 pub(crate) struct TaskState<A: Actor> {
     pub(crate) rx: MailboxReceiver<A::Message>,
     pub(crate) ctx: Context<A>,
+    pub(crate) counters: Arc<TypeCounters>,
+    /// Messages this actor handled, all instances together; published in its
+    /// cell after each one (a plain store), added to `counters` when it stops.
+    handled: u64,
     /// The final reason; stays `None` (reported as `Aborted`) if the task is
     /// dropped before deciding, as when it is aborted.
     pub(crate) reason: Option<StopReason>,
 }
 
 impl<A: Actor> TaskState<A> {
-    pub(crate) fn new(rx: MailboxReceiver<A::Message>, ctx: Context<A>) -> Self {
+    pub(crate) fn new(
+        rx: MailboxReceiver<A::Message>,
+        ctx: Context<A>,
+        counters: Arc<TypeCounters>,
+    ) -> Self {
         TaskState {
             rx,
             ctx,
+            counters,
+            handled: 0,
             reason: None,
         }
+    }
+
+    #[inline]
+    fn count_handled(&mut self, cell: &ActorCell) {
+        self.handled += 1;
+        cell.publish_handled(self.handled);
     }
 }
 
@@ -85,6 +103,7 @@ impl<A: Actor> Drop for TaskState<A> {
             _ => tracing::debug!(actor = A::NAME, id = %cell.id(), %reason, "actor stopped"),
         }
         self.ctx.system().forget(cell.id());
+        self.counters.add_handled(self.handled);
         cell.finish(reason);
     }
 }
@@ -125,6 +144,8 @@ pub(crate) async fn run<A: Actor, P: Parent<A>>(
         cell.set_restarting(true);
         next = parent.next(&cell, Some(reason)).await;
         if next.is_ok() {
+            st.counters.restarted();
+            tracing::info!(actor = A::NAME, id = %cell.id(), "actor restarted");
             restarted = true;
             cell.clear_signal();
             cell.set_restarting(false);
@@ -147,13 +168,16 @@ async fn run_instance<A: Actor, P: Parent<A>>(
     };
     let reason = match started {
         Ok(()) => {
-            tracing::debug!(actor = A::NAME, id = %cell.id(), restarted, "actor started");
+            if !restarted {
+                tracing::debug!(actor = A::NAME, id = %cell.id(), "actor started");
+            }
             parent.started();
             process(actor, st, cell).await
         }
         Err(panic) => StopReason::Panicked(panic),
     };
     if let StopReason::Panicked(panic) = &reason {
+        st.counters.panicked();
         tracing::error!(actor = A::NAME, id = %cell.id(), %panic, "actor panicked");
     }
     let timeout = st.ctx.system().shutdown_timeout();
@@ -240,9 +264,13 @@ async fn process<A: Actor>(actor: &mut A, st: &mut TaskState<A>, cell: &ActorCel
             Next::Signal(sig) => return st.ctx.take_requested_reason().unwrap_or(sig.reason()),
             Next::Closed => return StopReason::Normal,
         };
+        if let Some(depth) = st.rx.unbounded_len() {
+            cell.publish_depth(depth);
+        }
         if let Err(panic) = handle_one(actor, msg, &mut st.ctx).await {
             return StopReason::Panicked(panic);
         }
+        st.count_handled(cell);
     }
 }
 
@@ -259,6 +287,7 @@ async fn drain<A: Actor>(actor: &mut A, st: &mut TaskState<A>, cell: &ActorCell)
         if let Err(panic) = handle_one(actor, msg, &mut st.ctx).await {
             return StopReason::Panicked(panic);
         }
+        st.count_handled(cell);
     }
 }
 

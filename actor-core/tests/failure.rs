@@ -134,7 +134,7 @@ async fn a_panic_in_on_start_stops_the_actor_and_fails_its_asks() {
         }
         #[on_start]
         fn started(&mut self) {
-            panic!("cannot start");
+            panic!("cannot start, on purpose");
         }
     }
     let system = System::new();
@@ -181,7 +181,7 @@ async fn a_delegated_reply_dropped_by_a_panic_elsewhere_resolves_to_panicked() {
         fn delegate(&self, reply: Reply<u8>) {
             std::thread::spawn(move || {
                 let _reply = reply;
-                panic!("worker failed");
+                panic!("worker failed on purpose");
             });
         }
     }

@@ -5,8 +5,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+mod common;
+
 use actor_core::prelude::*;
 use actor_core::supervisor::ChildInfo;
+use common::quiet_panics;
 use tokio::sync::oneshot;
 
 type Log = Arc<Mutex<Vec<String>>>;
@@ -113,10 +116,6 @@ fn new_log() -> Log {
 
 fn take(log: &Log) -> Vec<String> {
     std::mem::take(&mut *log.lock().unwrap())
-}
-
-fn quiet_panics() {
-    std::panic::set_hook(Box::new(|_| {}));
 }
 
 async fn incarnation(h: &WorkerHandle) -> u64 {
@@ -629,7 +628,7 @@ async fn a_supervisor_stuck_in_a_restart_loop_can_still_be_shut_down() {
     impl NeverStarts {
         #[on_start]
         fn started(&mut self) {
-            panic!("cannot start");
+            panic!("cannot start, on purpose");
         }
     }
     let system = System::new();
@@ -701,7 +700,7 @@ async fn a_child_that_fails_to_build_is_retried_like_any_failure() {
             let mut make = worker("w", &log);
             move || {
                 if attempts.fetch_add(1, Ordering::SeqCst) < 2 {
-                    panic!("not yet");
+                    panic!("not yet, on purpose");
                 }
                 make()
             }
@@ -731,7 +730,7 @@ async fn chaos_every_ask_resolves_and_the_tree_survives() {
         fn work(&mut self, seq: u64) -> u64 {
             // A deterministic ~1% of messages panic, decided before any effect.
             if seq.wrapping_mul(0x9E37_79B9_7F4A_7C15).is_multiple_of(100) {
-                panic!("chaos");
+                panic!("chaos, on purpose");
             }
             self.handled.fetch_add(1, Ordering::Relaxed);
             seq

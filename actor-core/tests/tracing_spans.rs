@@ -1,5 +1,11 @@
 //! Every message is handled inside a `message` span (with the handler name)
-//! nested in an `actor` span (with the actor type and id).
+//! nested in an `actor` span (with the actor type and id), and an actor's
+//! life is reported as events.
+//!
+//! The tests take turns (`SERIAL`): tracing's per-callsite interest cache is
+//! global, and scoped subscribers on parallel test threads can race on it.
+
+mod common;
 
 use std::sync::{Arc, Mutex};
 
@@ -82,8 +88,11 @@ impl Greeter {
     }
 }
 
+static SERIAL: Mutex<()> = Mutex::new(());
+
 #[test]
 fn every_message_runs_in_a_span_naming_actor_id_and_message() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let capture = Capture::default();
     let subscriber = Registry::default().with(capture.clone());
     let _guard = tracing::subscriber::set_default(subscriber);
@@ -109,4 +118,59 @@ fn every_message_runs_in_a_span_naming_actor_id_and_message() {
             "message{message=greet}".to_string()
         ]
     );
+}
+
+#[derive(Clone, Default)]
+struct Events(Arc<Mutex<Vec<String>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Events {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Message(Option<String>);
+        impl tracing::field::Visit for Message {
+            fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+                if f.name() == "message" {
+                    self.0 = Some(format!("{v:?}"));
+                }
+            }
+        }
+        let mut m = Message(None);
+        event.record(&mut m);
+        if let Some(m) = m.0 {
+            self.0.lock().unwrap().push(m);
+        }
+    }
+}
+
+#[test]
+fn tracing_reports_started_restarted_panicked_and_stopped() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    common::quiet_panics();
+    let events = Events::default();
+    let subscriber = tracing_subscriber::registry().with(events.clone());
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let system = System::new();
+        let tree = Supervisor::new(Strategy::OneForOne);
+        let p = tree.child(|| common::Probe::new(1)).spawn().unwrap();
+        let _tree = system.spawn_supervisor(tree);
+        p.boom().await.unwrap_err();
+        p.count().await.unwrap();
+        system.shutdown().await;
+    });
+    let seen = events.0.lock().unwrap().clone();
+    for expected in [
+        "actor started",
+        "actor panicked",
+        "actor restarted",
+        "actor stopped",
+    ] {
+        assert!(
+            seen.iter().any(|e| e == expected),
+            "missing {expected:?} in {seen:?}"
+        );
+    }
 }

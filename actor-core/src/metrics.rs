@@ -1,0 +1,194 @@
+//! Metrics: per actor type, how many are alive, how many messages they
+//! handled, how often they panicked and were restarted, and how deep their
+//! mailboxes are.
+//!
+//! Counting costs the message path almost nothing: each actor publishes its
+//! own count of handled messages (a plain store, no shared counter), and a
+//! snapshot adds up the live actors' counts and those of actors that stopped.
+//! Mailbox depth is read when the snapshot is taken: exact for bounded
+//! mailboxes, as of the last message the actor took for unbounded ones.
+//!
+//! ```
+//! use actor_core::prelude::*;
+//!
+//! #[actor]
+//! struct Echo;
+//!
+//! #[actor]
+//! impl Echo {
+//!     #[message]
+//!     fn echo(&self, n: u32) -> u32 { n }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let system = System::new();
+//! let echo = system.spawn(Echo);
+//! for n in 0..10 {
+//!     echo.echo(n).await.unwrap();
+//! }
+//! let snapshot = system.metrics();
+//! let echoes = snapshot.actor_type("Echo").unwrap();
+//! assert_eq!(echoes.alive, 1);
+//! assert_eq!(echoes.handled, 10);
+//! assert_eq!(echoes.panics, 0);
+//! # }
+//! ```
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Running counters of one actor type, shared by its actors.
+#[derive(Debug, Default)]
+pub(crate) struct TypeCounters {
+    handled: AtomicU64,
+    panics: AtomicU64,
+    restarts: AtomicU64,
+    started: AtomicU64,
+}
+
+impl TypeCounters {
+    pub(crate) fn add_handled(&self, n: u64) {
+        if n > 0 {
+            self.handled.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    pub(crate) fn panicked(&self) {
+        self.panics.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn restarted(&self) {
+        self.restarts.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn spawned(&self) {
+        self.started.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// The counters of every actor type of one system.
+#[derive(Debug, Default)]
+pub(crate) struct Registry {
+    types: Mutex<HashMap<&'static str, Arc<TypeCounters>>>,
+}
+
+impl Registry {
+    /// The counters of `name`, created on first use.
+    pub(crate) fn counters(&self, name: &'static str) -> Arc<TypeCounters> {
+        let mut types = self.types.lock().unwrap_or_else(|e| e.into_inner());
+        types.entry(name).or_default().clone()
+    }
+
+    /// A snapshot, given each live actor's type name, handled count and mailbox depth.
+    pub(crate) fn snapshot(
+        &self,
+        live: impl Iterator<Item = (&'static str, u64, usize)>,
+    ) -> Metrics {
+        let mut by_type: HashMap<&'static str, ActorTypeMetrics> = HashMap::new();
+        {
+            let types = self.types.lock().unwrap_or_else(|e| e.into_inner());
+            for (name, c) in types.iter() {
+                by_type.insert(
+                    name,
+                    ActorTypeMetrics {
+                        name,
+                        alive: 0,
+                        spawned: c.started.load(Ordering::Relaxed),
+                        handled: c.handled.load(Ordering::Relaxed),
+                        panics: c.panics.load(Ordering::Relaxed),
+                        restarts: c.restarts.load(Ordering::Relaxed),
+                        mailbox_depth: 0,
+                        max_mailbox_depth: 0,
+                    },
+                );
+            }
+        }
+        for (name, handled, depth) in live {
+            let entry = by_type
+                .entry(name)
+                .or_insert_with(|| ActorTypeMetrics::empty(name));
+            entry.alive += 1;
+            entry.handled += handled;
+            entry.mailbox_depth += depth as u64;
+            entry.max_mailbox_depth = entry.max_mailbox_depth.max(depth as u64);
+        }
+        let mut types: Vec<ActorTypeMetrics> = by_type.into_values().collect();
+        types.sort_by_key(|t| t.name);
+        Metrics { types }
+    }
+}
+
+/// A snapshot of a system's metrics: [`System::metrics`](crate::System::metrics).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Metrics {
+    /// One entry per actor type ever spawned, by name.
+    pub types: Vec<ActorTypeMetrics>,
+}
+
+impl Metrics {
+    /// The metrics of the actor type named `name` (the struct's name).
+    pub fn actor_type(&self, name: &str) -> Option<&ActorTypeMetrics> {
+        self.types.iter().find(|t| t.name == name)
+    }
+
+    /// Actors alive, all types together.
+    pub fn alive(&self) -> u64 {
+        self.types.iter().map(|t| t.alive).sum()
+    }
+
+    /// Messages handled, all types together.
+    pub fn handled(&self) -> u64 {
+        self.types.iter().map(|t| t.handled).sum()
+    }
+
+    /// Panics, all types together.
+    pub fn panics(&self) -> u64 {
+        self.types.iter().map(|t| t.panics).sum()
+    }
+
+    /// Restarts, all types together.
+    pub fn restarts(&self) -> u64 {
+        self.types.iter().map(|t| t.restarts).sum()
+    }
+}
+
+/// The metrics of one actor type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ActorTypeMetrics {
+    /// The actor type's name.
+    pub name: &'static str,
+    /// Actors of this type alive now (a supervised actor waiting to be
+    /// restarted counts as alive).
+    pub alive: u64,
+    /// Actors of this type ever spawned.
+    pub spawned: u64,
+    /// Messages handled (a handler that panicked does not count).
+    pub handled: u64,
+    /// Panics in handlers and hooks.
+    pub panics: u64,
+    /// Supervised restarts.
+    pub restarts: u64,
+    /// Messages waiting in the mailboxes of the live actors, summed.
+    pub mailbox_depth: u64,
+    /// The deepest mailbox among the live actors.
+    pub max_mailbox_depth: u64,
+}
+
+impl ActorTypeMetrics {
+    fn empty(name: &'static str) -> Self {
+        ActorTypeMetrics {
+            name,
+            alive: 0,
+            spawned: 0,
+            handled: 0,
+            panics: 0,
+            restarts: 0,
+            mailbox_depth: 0,
+            max_mailbox_depth: 0,
+        }
+    }
+}
