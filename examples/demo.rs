@@ -1,4 +1,5 @@
-//! A tour of actor-core in one program: tell, ask, a timer and a caught panic.
+//! A tour of actor-core in one program: tell, ask, a timer, a caught panic,
+//! and a supervised crash with its recovery.
 //!
 //! Run it with `cargo run --example demo`.
 
@@ -86,6 +87,29 @@ async fn main() -> Result<(), actor_core::Error> {
     println!("the actor is stopped ({reason}); asks now fail at once:");
     println!("  {:?}", counter.get().await);
 
+    println!();
+    println!("supervised: the same actor under a supervisor is restarted");
+    let tree = Supervisor::new(Strategy::OneForOne).intensity(3, Duration::from_secs(5));
+    let counter = tree
+        .child(|| Counter { count: 0, ticks: 0 })
+        .restart(Restart::Permanent)
+        .spawn()?;
+    let tree = system.spawn_supervisor(tree);
+    counter.inc(7).tell().await?;
+    println!("  ask: count = {}", counter.get().await?);
+    println!("  ask: divide by zero... {:?}", counter.divide(0).await);
+    println!(
+        "  same handle, new instance: count = {}",
+        counter.get().await?
+    );
+    let children = tree.children().await;
+    println!(
+        "  the supervisor restarted it {} time(s); alive: {}",
+        children[0].restarts,
+        counter.is_alive()
+    );
+
     system.shutdown().await;
+    println!("system shut down");
     Ok(())
 }
