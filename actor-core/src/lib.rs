@@ -118,10 +118,15 @@
 
 mod actor;
 mod cell;
+pub mod channel;
 pub mod context;
+pub mod cpu;
 pub mod error;
+pub mod events;
 pub mod handle;
+pub mod io;
 pub mod mailbox;
+pub mod registry;
 pub mod reply;
 pub mod request;
 pub mod supervisor;
@@ -132,9 +137,13 @@ pub use actor::{Actor, ActorState, PanicError, StopReason};
 pub use actor_macros::{actor, message, on_restart, on_start, on_stop};
 pub use cell::ActorId;
 pub use context::{Context, TimerHandle};
+pub use cpu::{CpuError, CpuPool, CpuTask};
 pub use error::{AskError, Error, SendError, SpawnError, TrySendError};
+pub use events::{DEFAULT_EVENT_CAPACITY, Events, Subscriber};
 pub use handle::{ActorHandle, ActorRef};
+pub use io::{Io, Limiter};
 pub use mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind};
+pub use registry::RegistryError;
 pub use reply::Reply;
 pub use request::{Ask, AskTimeout, Request};
 pub use supervisor::{Backoff, Restart, Strategy, Supervisor, SupervisorRef};
@@ -147,6 +156,7 @@ pub mod prelude {
         SendError, StopReason, Strategy, Supervisor, SupervisorRef, System, TrySendError, actor,
         message, on_restart, on_start, on_stop,
     };
+    pub use crate::{CpuError, RegistryError};
 }
 
 /// What generated code reaches; not part of the public API.
