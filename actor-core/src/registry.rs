@@ -206,3 +206,55 @@ pub enum RegistryError {
         name: String,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::System;
+
+    #[crate::actor(crate = crate)]
+    struct Named;
+
+    #[crate::actor(crate = crate)]
+    impl Named {}
+
+    fn entries(registry: &Registry) -> usize {
+        lock(&registry.names).len()
+    }
+
+    #[tokio::test]
+    async fn a_stopped_actors_entries_are_removed_not_only_hidden() {
+        let system = System::new();
+        let registry = Registry::new();
+        let named = system.spawn(Named);
+        registry.register("a".into(), &named).unwrap();
+        registry.register("b".into(), &named).unwrap();
+        assert_eq!(entries(&registry), 2);
+        named.stop();
+        named.wait_stopped().await;
+        assert_eq!(entries(&registry), 0);
+    }
+
+    #[tokio::test]
+    async fn a_dead_holders_entry_is_replaced_and_its_late_hook_spares_the_new_one() {
+        let system = System::new();
+        let registry = Registry::new();
+        let (old, new) = (system.spawn(Named), system.spawn(Named));
+        old.stop();
+        old.wait_stopped().await;
+        // As if `old` had been registered and its stop hook had not run yet.
+        lock(&registry.names).insert(
+            "n".into(),
+            Entry {
+                cell: old.actor_ref().cell.clone(),
+                type_name: std::any::type_name::<NamedHandle>(),
+                handle: Box::new(old.clone()),
+            },
+        );
+        assert!(registry.lookup::<NamedHandle>("n").is_err());
+        registry.register("n".into(), &new).unwrap();
+        remove_if_held_by(&Arc::downgrade(&registry.names), "n", old.id());
+        let found: NamedHandle = registry.lookup("n").unwrap();
+        assert_eq!(found.id(), new.id());
+    }
+}
