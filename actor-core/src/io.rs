@@ -33,7 +33,7 @@
 //! a resource (a database, a rate-limited API) across every actor that uses it.
 
 use std::fmt;
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::sync::Arc;
 
 use tokio::runtime::Handle;
@@ -155,6 +155,8 @@ impl Limiter {
     /// Waits for a place, then runs `future` in the caller's task and returns
     /// its output. The place is freed when `future` finishes or is dropped.
     ///
+    /// Takes anything `.await`able, an ask (`handle.method(..)`) included.
+    ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
@@ -162,7 +164,7 @@ impl Limiter {
     /// assert_eq!(limit.run(async { 1 + 1 }).await, 2);
     /// # }
     /// ```
-    pub async fn run<F: Future>(&self, future: F) -> F::Output {
+    pub async fn run<F: IntoFuture>(&self, future: F) -> F::Output {
         let _permit = self.acquire().await;
         future.await
     }
@@ -170,10 +172,10 @@ impl Limiter {
     /// Runs all of `futures` concurrently, at most [`Limiter::max`] at a time
     /// (counting runs through clones of this limiter), and returns their
     /// outputs in the order of `futures`. See the [module docs](self).
-    pub async fn run_all<I>(&self, futures: I) -> Vec<<I::Item as Future>::Output>
+    pub async fn run_all<I>(&self, futures: I) -> Vec<<I::Item as IntoFuture>::Output>
     where
         I: IntoIterator,
-        I::Item: Future,
+        I::Item: IntoFuture,
     {
         futures::future::join_all(futures.into_iter().map(|f| self.run(f))).await
     }
