@@ -203,7 +203,6 @@ impl ActorCell {
     }
 
     /// Runs `f` once the actor has stopped for good (at once if it already has).
-    #[allow(dead_code)]
     pub(crate) fn on_stopped(&self, f: Box<dyn FnOnce() + Send>) {
         let mut hooks = self.on_stopped.lock().unwrap_or_else(|e| e.into_inner());
         if self.is_alive() {

@@ -43,6 +43,7 @@ use tokio::task::AbortHandle;
 
 use crate::actor::{Actor, StopReason};
 use crate::cell::{ActorCell, ActorId, Signal};
+use crate::cpu::CpuTask;
 use crate::handle::{ActorHandle, ActorRef};
 use crate::reply::Reply;
 use crate::request::Request;
@@ -100,6 +101,46 @@ impl<A: Actor> Context<A> {
     /// The system the actor runs in.
     pub fn system(&self) -> &System {
         &self.system
+    }
+
+    /// Runs `f` on the system's CPU pool: the same as
+    /// [`ctx.system().cpu().spawn(f)`](crate::cpu::CpuPool::spawn). Await the
+    /// [`CpuTask`] for the result (the actor then waits too), or give `f` the
+    /// handler's [`Reply`] and return at once, so the actor takes its next
+    /// message while `f` runs. See [`cpu`](crate::cpu).
+    ///
+    /// ```
+    /// use actor_core::prelude::*;
+    ///
+    /// #[actor]
+    /// struct Primes;
+    ///
+    /// #[actor]
+    /// impl Primes {
+    ///     /// The number of primes below `n`, counted on the CPU pool.
+    ///     #[message(response = usize)]
+    ///     fn count_below(&mut self, n: u64, reply: Reply<usize>, ctx: &mut Context<Self>) {
+    ///         ctx.spawn_cpu(move || {
+    ///             let is_prime = |k: u64| k >= 2 && (2..).take_while(|d| d * d <= k).all(|d| k % d != 0);
+    ///             reply.send((0..n).filter(|&k| is_prime(k)).count())
+    ///         });
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), actor_core::Error> {
+    /// let system = System::new();
+    /// let primes = system.spawn(Primes);
+    /// assert_eq!(primes.count_below(100).await?, 25);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn spawn_cpu<F, T>(&self, f: F) -> CpuTask<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.system.cpu().spawn(f)
     }
 
     /// Stops this actor once the current handler returns. Messages still queued

@@ -109,4 +109,10 @@ pub enum Error {
     /// A spawn failed.
     #[error(transparent)]
     Spawn(#[from] SpawnError),
+    /// Work on the CPU pool failed.
+    #[error(transparent)]
+    Cpu(#[from] crate::cpu::CpuError),
+    /// A registry operation failed.
+    #[error(transparent)]
+    Registry(#[from] crate::registry::RegistryError),
 }

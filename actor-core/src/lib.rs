@@ -112,17 +112,79 @@
 //! [`AskError::Panicked`], queued asks to [`AskError::NoReply`], and the actor
 //! stops with [`StopReason::Panicked`] (reported through `tracing` and
 //! [`ActorRef::wait_stopped`]). Unsupervised, it stays stopped.
+//!
+//! # Pools, channels, events and names
+//!
+//! The [`System`] is where a service gets its concurrency from:
+//! - [`system.cpu()`](System::cpu): a rayon pool for CPU-bound work; a panic
+//!   comes back as [`CpuError::Panicked`]. [`Context::spawn_cpu`] from an actor.
+//! - [`system.io()`](System::io): the tokio runtime for IO futures and blocking
+//!   calls, and [`Limiter`]s for fan-out with a bound.
+//! - [`channel`]: tokio's `mpsc`, `oneshot`, `broadcast` and `watch`, and which to use when.
+//! - [`system.events::<E>()`](System::events): a typed publish/subscribe bus;
+//!   a subscriber that falls behind is told how many events it missed.
+//! - [`system.register(name, &handle)`](System::register) and
+//!   [`system.lookup::<FooHandle>(name)`](System::lookup): named actors,
+//!   forgotten when they stop.
+//!
+//! ```
+//! use actor_core::prelude::*;
+//!
+//! #[derive(Debug, Clone, PartialEq)]
+//! struct Hashed { len: usize, sum: u64 }
+//!
+//! #[actor]
+//! struct Hasher;
+//!
+//! #[actor]
+//! impl Hasher {
+//!     /// Hashes on the CPU pool, announces the result, and answers the ask;
+//!     /// the actor is free for its next message meanwhile.
+//!     #[message(response = u64)]
+//!     fn hash(&mut self, data: Vec<u8>, reply: Reply<u64>, ctx: &mut Context<Self>) {
+//!         let events = ctx.system().events::<Hashed>();
+//!         ctx.spawn_cpu(move || {
+//!             let sum = data.iter().map(|&b| u64::from(b)).sum();
+//!             events.publish(Hashed { len: data.len(), sum });
+//!             reply.send(sum);
+//!         });
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let system = System::builder().cpu_threads(2).build();
+//! let mut hashed = system.events::<Hashed>().subscribe();
+//! system.register("hasher", &system.spawn(Hasher))?;
+//!
+//! let hasher: HasherHandle = system.lookup("hasher")?;
+//! let limit = system.io().limit(4);                      // at most 4 asks in flight
+//! let sums = limit
+//!     .run_all((1..=8u8).map(|n| hasher.hash(vec![n; 10])))
+//!     .await;
+//! assert_eq!(sums.into_iter().collect::<Result<Vec<_>, _>>()?[7], 80);
+//! assert_eq!(hashed.recv().await?.len, 10);
+//!
+//! system.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod actor;
 mod cell;
+pub mod channel;
 pub mod context;
+pub mod cpu;
 pub mod error;
+pub mod events;
 pub mod handle;
+pub mod io;
 pub mod mailbox;
 pub mod metrics;
+pub mod registry;
 pub mod reply;
 pub mod request;
 pub mod router;
@@ -134,10 +196,14 @@ pub use actor::{Actor, ActorState, PanicError, StopReason};
 pub use actor_macros::{actor, message, on_restart, on_start, on_stop};
 pub use cell::ActorId;
 pub use context::{Context, TimerHandle};
+pub use cpu::{CpuError, CpuPool, CpuTask};
 pub use error::{AskError, Error, SendError, SpawnError, TrySendError};
+pub use events::{DEFAULT_EVENT_CAPACITY, Events, Subscriber};
 pub use handle::{ActorHandle, ActorRef};
+pub use io::{Io, Limiter};
 pub use mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind, Routing};
 pub use metrics::{ActorTypeMetrics, Metrics};
+pub use registry::RegistryError;
 pub use reply::Reply;
 pub use request::{Ask, AskTimeout, Request};
 pub use router::{Pool, PoolBuilder};
@@ -151,6 +217,7 @@ pub mod prelude {
         SendError, StopReason, Strategy, Supervisor, SupervisorRef, System, TrySendError, actor,
         message, on_restart, on_start, on_stop,
     };
+    pub use crate::{CpuError, RegistryError};
 }
 
 /// What generated code reaches; not part of the public API.

@@ -744,7 +744,7 @@ fn spawn_supervisor_task(
     let Some(rx) = rx else {
         return handle; // already started
     };
-    if !system.register(Arc::new(shared.cell.clone()), track) {
+    if !system.register_live(Arc::new(shared.cell.clone()), track) {
         // The system is shutting down: the supervisor never starts; dropping
         // the queued children marks them stopped.
         drop(rx);

@@ -30,6 +30,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -39,10 +40,14 @@ use tracing::Instrument;
 use crate::actor::{Actor, StopReason};
 use crate::cell::{ActorCell, ActorId, Signal};
 use crate::context::Context;
+use crate::cpu::CpuPool;
 use crate::error::SpawnError;
+use crate::events::{DEFAULT_EVENT_CAPACITY, EventBuses, Events};
 use crate::handle::{ActorHandle, ActorRef};
+use crate::io::Io;
 use crate::mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind, MailboxReceiver, mailbox};
 use crate::metrics::{self, Metrics};
+use crate::registry::{Registry, RegistryError};
 use crate::supervisor::{Escalation, Supervisor, SupervisorRef, spawn_top_level};
 use crate::task::{self, Parent, TaskState, Unsupervised};
 
@@ -69,6 +74,15 @@ struct SystemInner {
     actors: Mutex<BTreeMap<ActorId, Entry>>,
     /// Counters per actor type.
     metrics: metrics::Registry,
+    /// The rayon pool for CPU-bound work; its threads start on first use.
+    cpu: CpuPool,
+    /// The tokio runtime for IO: the one given to the builder, else the one
+    /// the system was built in, else the one `io()` is first called from.
+    io: OnceLock<Io>,
+    /// Event buses, one per event type.
+    events: EventBuses,
+    /// Names of registered actors.
+    registry: Registry,
 }
 
 impl fmt::Debug for System {
@@ -89,7 +103,9 @@ impl Default for System {
 impl System {
     /// A system with the default settings: bounded mailboxes of
     /// [`DEFAULT_MAILBOX_CAPACITY`], a shutdown timeout of
-    /// [`DEFAULT_SHUTDOWN_TIMEOUT`] per actor.
+    /// [`DEFAULT_SHUTDOWN_TIMEOUT`] per actor, a CPU pool of one thread per
+    /// CPU, event buses of [`DEFAULT_EVENT_CAPACITY`], and IO on the ambient
+    /// tokio runtime.
     pub fn new() -> Self {
         System::builder().build()
     }
@@ -99,6 +115,9 @@ impl System {
         SystemBuilder {
             default_mailbox: DEFAULT_MAILBOX_CAPACITY,
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+            cpu_threads: None,
+            event_capacity: DEFAULT_EVENT_CAPACITY,
+            io_runtime: None,
         }
     }
 
@@ -157,7 +176,7 @@ impl System {
         let counters = self.inner.metrics.counters(A::NAME);
         let live: Arc<dyn Live> = Arc::new(actor_ref.clone());
         let mut st = TaskState::new(rx, Context::new(actor_ref, self.clone()), counters);
-        if !self.register(live, track) {
+        if !self.register_live(live, track) {
             // Shutting down: never started. Dropping `st` marks it stopped.
             st.reason = Some(StopReason::Shutdown);
             return;
@@ -169,7 +188,7 @@ impl System {
 
     /// Records a live actor or supervisor (`track`: to stop at shutdown);
     /// `false` if a tracked one comes while the system shuts down.
-    pub(crate) fn register(&self, live: Arc<dyn Live>, track: bool) -> bool {
+    pub(crate) fn register_live(&self, live: Arc<dyn Live>, track: bool) -> bool {
         let mut actors = self.lock_actors();
         // Checked under the lock, so shutdown never misses an actor.
         if track && self.is_shutting_down() {
@@ -325,6 +344,129 @@ impl Live for Arc<ActorCell> {
     }
 }
 
+/// Pools, event buses and the registry; their modules say more:
+/// [`cpu`](crate::cpu), [`io`](crate::io), [`events`](crate::events),
+/// [`registry`](crate::registry).
+impl System {
+    /// The pool for CPU-bound work (rayon). See [`cpu`](crate::cpu).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let system = actor_core::System::new();
+    /// assert_eq!(system.cpu().spawn(|| 2 + 2).await, Ok(4));
+    /// # }
+    /// ```
+    pub fn cpu(&self) -> &CpuPool {
+        &self.inner.cpu
+    }
+
+    /// The tokio runtime for IO-bound futures and blocking calls, with a
+    /// limiter for bounded fan-out. See [`io`](crate::io).
+    ///
+    /// It is the runtime given to [`SystemBuilder::io_runtime`], else the one
+    /// the system was built in.
+    ///
+    /// # Panics
+    ///
+    /// If the system was built outside a tokio runtime, without
+    /// [`SystemBuilder::io_runtime`], and this first call also comes from
+    /// outside one.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let system = actor_core::System::new();
+    /// let task = system.io().spawn(async { 2 + 2 });
+    /// assert_eq!(task.await.unwrap(), 4);
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn io(&self) -> &Io {
+        self.inner
+            .io
+            .get_or_init(|| match tokio::runtime::Handle::try_current() {
+                Ok(handle) => Io::new(handle),
+                Err(_) => panic!(
+                    "System::io() called outside a tokio runtime by a system built outside one; \
+                 build the system inside the runtime or give it one with SystemBuilder::io_runtime"
+                ),
+            })
+    }
+
+    /// The event bus for events of type `E`, made on first use. See
+    /// [`events`](crate::events).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let system = actor_core::System::new();
+    /// let mut sub = system.events::<String>().subscribe();
+    /// system.events::<String>().publish("deployed".to_owned());
+    /// assert_eq!(sub.recv().await.unwrap(), "deployed");
+    /// # }
+    /// ```
+    pub fn events<E: Clone + Send + Sync + 'static>(&self) -> Events<E> {
+        self.inner.events.get::<E>()
+    }
+
+    /// Registers `handle` under `name` until its actor stops or the name is
+    /// [unregistered](System::unregister). See [`registry`](crate::registry).
+    ///
+    /// Fails with [`RegistryError::NameTaken`] if a live actor holds `name`,
+    /// and with [`RegistryError::Stopped`] if the actor has stopped.
+    pub fn register<H: ActorHandle>(
+        &self,
+        name: impl Into<String>,
+        handle: &H,
+    ) -> Result<(), RegistryError> {
+        self.inner.registry.register(name.into(), handle)
+    }
+
+    /// The handle registered under `name`, as an `H`.
+    ///
+    /// Fails with [`RegistryError::NotFound`] if no live actor holds `name`, and
+    /// with [`RegistryError::WrongType`] if it holds a different handle type.
+    ///
+    /// ```
+    /// use actor_core::prelude::*;
+    ///
+    /// #[actor]
+    /// struct Db;
+    /// #[actor]
+    /// impl Db {}
+    ///
+    /// #[actor]
+    /// struct Cache;
+    /// #[actor]
+    /// impl Cache {}
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let system = System::new();
+    /// system.register("db", &system.spawn(Db)).unwrap();
+    /// assert!(system.lookup::<DbHandle>("db").is_ok());
+    /// let err = system.lookup::<CacheHandle>("db").unwrap_err();
+    /// assert!(matches!(err, RegistryError::WrongType { .. }));
+    /// assert!(err.to_string().contains("DbHandle"));
+    /// # }
+    /// ```
+    pub fn lookup<H: ActorHandle>(&self, name: &str) -> Result<H, RegistryError> {
+        self.inner.registry.lookup(name)
+    }
+
+    /// Frees `name`; the actor goes on running. Fails with
+    /// [`RegistryError::NotFound`] if no live actor holds it.
+    pub fn unregister(&self, name: &str) -> Result<(), RegistryError> {
+        self.inner.registry.unregister(name)
+    }
+
+    /// The names held by live actors, sorted.
+    pub fn registered_names(&self) -> Vec<String> {
+        self.inner.registry.names()
+    }
+}
+
 /// Builds a [`System`] with chosen settings.
 ///
 /// ```
@@ -336,7 +478,10 @@ impl Live for Arc<ActorCell> {
 /// let system = System::builder()
 ///     .default_mailbox_capacity(64)
 ///     .shutdown_timeout(Duration::from_secs(1))
+///     .cpu_threads(2)
+///     .event_capacity(256)
 ///     .build();
+/// assert_eq!(system.cpu().threads(), 2);
 /// # }
 /// ```
 #[derive(Debug, Clone)]
@@ -344,6 +489,9 @@ impl Live for Arc<ActorCell> {
 pub struct SystemBuilder {
     default_mailbox: usize,
     shutdown_timeout: Duration,
+    cpu_threads: Option<usize>,
+    event_capacity: usize,
+    io_runtime: Option<tokio::runtime::Handle>,
 }
 
 impl SystemBuilder {
@@ -361,8 +509,39 @@ impl SystemBuilder {
         self
     }
 
+    /// The number of threads of the CPU pool ([`System::cpu`]); default: the
+    /// number of CPUs. Zero is raised to one. The threads start on first use.
+    pub fn cpu_threads(mut self, threads: usize) -> Self {
+        self.cpu_threads = Some(threads.max(1));
+        self
+    }
+
+    /// How many events each event bus ([`System::events`]) holds for its
+    /// slowest subscriber before that one lags; default
+    /// [`DEFAULT_EVENT_CAPACITY`]. Rounded up to a power of two; zero is raised
+    /// to one.
+    pub fn event_capacity(mut self, capacity: usize) -> Self {
+        self.event_capacity = capacity.clamp(1, usize::MAX >> 2);
+        self
+    }
+
+    /// The tokio runtime [`System::io`] spawns on; default: the runtime the
+    /// system is built in. Actors themselves run on the runtime they are
+    /// spawned from.
+    pub fn io_runtime(mut self, handle: tokio::runtime::Handle) -> Self {
+        self.io_runtime = Some(handle);
+        self
+    }
+
     /// Builds the system.
     pub fn build(self) -> System {
+        let io = OnceLock::new();
+        if let Some(handle) = self
+            .io_runtime
+            .or_else(|| tokio::runtime::Handle::try_current().ok())
+        {
+            let _ = io.set(Io::new(handle));
+        }
         System {
             inner: Arc::new(SystemInner {
                 default_mailbox: self.default_mailbox,
@@ -371,6 +550,10 @@ impl SystemBuilder {
                 escalations: tokio::sync::watch::Sender::new(Vec::new()),
                 actors: Mutex::new(BTreeMap::new()),
                 metrics: metrics::Registry::default(),
+                cpu: CpuPool::new(self.cpu_threads),
+                io,
+                events: EventBuses::new(self.event_capacity),
+                registry: Registry::new(),
             }),
         }
     }
