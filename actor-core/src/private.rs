@@ -1,10 +1,12 @@
-//! What generated code reaches: re-exports and the spanned compile-time
-//! checks whose `#[diagnostic::on_unimplemented]` messages name the actor rule.
-//! Not part of the public API.
+//! What generated code reaches: the compile-time checks whose
+//! `#[diagnostic::on_unimplemented]` messages name the actor rule a type
+//! breaks. Not part of the public API.
+//!
+//! The macros assert these traits on the user's types, spanned at those
+//! types, so that "`Rc<u8>` cannot be sent between threads safely" is
+//! reported at the field or argument, under the rule it breaks.
 
-pub use crate::actor::ActorState;
-pub use core::convert::Infallible;
-pub use core::marker::PhantomData;
+use crate::reply::Reply;
 
 /// Checks a field of actor state.
 #[diagnostic::on_unimplemented(
@@ -27,13 +29,13 @@ impl<T: Send + 'static + ?Sized> MessageArg for T {}
 /// Checks a message response.
 #[diagnostic::on_unimplemented(
     message = "message responses must be `Send + 'static`: `{Self}` cannot be sent between threads safely",
-    label = "this response type is not `Send`",
+    label = "this response is not `Send`",
     note = "the response travels back to the asker, which may run on another thread"
 )]
 pub trait MessageResponse {}
 impl<T: Send + 'static + ?Sized> MessageResponse for T {}
 
-/// Checks the future of an async handler.
+/// Checks the future of an async handler or hook.
 #[diagnostic::on_unimplemented(
     message = "the future of an async handler must be `Send`",
     label = "this handler's future is not `Send`",
@@ -42,18 +44,62 @@ impl<T: Send + 'static + ?Sized> MessageResponse for T {}
 pub trait SendHandlerFuture {}
 impl<F: core::future::Future + Send> SendHandlerFuture for F {}
 
+/// Checks that a handler returns the `response` its `#[message]` declares.
+#[diagnostic::on_unimplemented(
+    message = "the handler returns `{Self}`, but its `#[message(response = {R})]` declares `{R}`",
+    label = "expected `{R}`",
+    note = "`response = T` must name the handler's return type; leave it out to answer with the return type"
+)]
+pub trait Returns<R> {
+    /// The value, as the declared response.
+    fn into_response(self) -> R;
+}
+impl<R> Returns<R> for R {
+    #[inline(always)]
+    fn into_response(self) -> R {
+        self
+    }
+}
+
+/// Checks that a delegated reply argument is `Reply<response>`.
+#[diagnostic::on_unimplemented(
+    message = "the handler answers through `{Self}`, but its `#[message(response = {R})]` declares `{R}`",
+    label = "expected `Reply<{R}>`",
+    note = "a delegated reply argument is `Reply<T>`, with the `T` of `#[message(response = T)]`"
+)]
+pub trait ReplyOf<R> {
+    /// The reply slot, as the handler's argument type.
+    fn from_reply(reply: Reply<R>) -> Self;
+}
+impl<R> ReplyOf<R> for Reply<R> {
+    #[inline(always)]
+    fn from_reply(reply: Reply<R>) -> Self {
+        reply
+    }
+}
+
 #[inline(always)]
 pub const fn assert_state_field<T: StateField + ?Sized>() {}
 #[inline(always)]
 pub const fn assert_message_arg<T: MessageArg + ?Sized>() {}
 #[inline(always)]
 pub const fn assert_message_response<T: MessageResponse + ?Sized>() {}
+
+/// Passes an async handler's future through, checking that it is `Send`.
 #[inline(always)]
 pub fn assert_send_handler<F: SendHandlerFuture>(fut: F) -> F {
     fut
 }
-/// Pins a handler's return value to the declared response type.
+
+/// A handler's return value `T` as its declared response `R` (the same type).
 #[inline(always)]
-pub fn response_is<T>(value: T) -> T {
-    value
+pub fn response<R, T: Returns<R>>(value: T) -> R {
+    value.into_response()
+}
+
+/// The reply slot of a message as the handler's `Reply<T>` argument `P`
+/// (the same type).
+#[inline(always)]
+pub fn delegate<R, P: ReplyOf<R>>(reply: Reply<R>) -> P {
+    P::from_reply(reply)
 }

@@ -91,10 +91,13 @@ pub(crate) mod entry {
     fn actor_struct(args: TokenStream, item: syn::ItemStruct) -> TokenStream {
         let cx = ctxt::Ctxt::new();
         let actor = ast::ActorStruct::parse(args, item, &cx);
-        check::check_struct(&actor, &cx);
-        // Even with errors the handle and state impl are emitted (with default
-        // options), so that the impl block's expansion does not fail in turn.
-        let mut out = expand::expand_struct(&actor);
+        // Bad options do not stop the expansion (the defaults are used), so
+        // that the impl block's expansion does not fail in turn.
+        let mut out = if check::check_struct(&actor, &cx) {
+            expand::expand_struct(&actor)
+        } else {
+            actor.item.into_token_stream()
+        };
         if let Err(err) = cx.check() {
             out.extend(err.to_compile_error());
         }
@@ -103,16 +106,21 @@ pub(crate) mod entry {
 
     fn actor_impl(args: TokenStream, item: syn::ItemImpl) -> TokenStream {
         let cx = ctxt::Ctxt::new();
-        let actor = ast::ActorImpl::parse(args, item.clone(), &cx);
-        check::check_impl(&actor, &cx);
-        match cx.check() {
-            Ok(()) => expand::expand_impl(&actor),
-            Err(err) => {
-                let mut out = ast::ActorImpl::strip(item).into_token_stream();
-                out.extend(err.to_compile_error());
-                out
-            }
+        let mut actor = ast::ActorImpl::parse(args, item, &cx);
+        let verdict = check::check_impl(&actor, &cx);
+        // With errors, the actor is still generated without the messages and
+        // hooks that have them, so that the handle, the `Actor` impl and the
+        // code that uses them do not fail in turn.
+        let mut out = if verdict.expandable {
+            actor.retain(&verdict.messages, &verdict.hooks);
+            expand::expand_impl(&actor)
+        } else {
+            actor.item.into_token_stream()
+        };
+        if let Err(err) = cx.check() {
+            out.extend(err.to_compile_error());
         }
+        out
     }
 
     pub fn misplaced(name: &str, input: TokenStream) -> TokenStream {
