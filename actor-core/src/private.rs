@@ -6,34 +6,93 @@
 //! types, so that "`Rc<u8>` cannot be sent between threads safely" is
 //! reported at the field or argument, under the rule it breaks.
 
+use core::marker::PhantomData;
+
 use crate::reply::Reply;
 
-/// Checks a field of actor state.
+/// Tells a `Send` type from the others without failing, so that the failure
+/// is reported by a trait that names the actor rule: method resolution picks
+/// the methods of [`Sendable`] (one reference deeper) when `T: Send`, else
+/// those of [`NotSendable`], which cannot be called. Asserting `T: Send`
+/// directly would report the innermost cause in rustc's words ("`RefCell<u8>`
+/// cannot be shared between threads safely" for an `Arc<RefCell<u8>>`),
+/// without the rule.
+///
+/// Generated code: `(&&Probe::<T>::new()).state_field()`, with `'static`
+/// types (message arguments and responses) through `Probe::new_static`.
+pub struct Probe<T: ?Sized>(PhantomData<fn() -> PhantomData<T>>);
+
+impl<T: ?Sized> Probe<T> {
+    #[inline(always)]
+    pub const fn new() -> Self {
+        Probe(PhantomData)
+    }
+}
+
+impl<T: ?Sized + 'static> Probe<T> {
+    #[inline(always)]
+    pub const fn new_static() -> Self {
+        Probe(PhantomData)
+    }
+}
+
+/// The checks of a `Send` type: they pass.
+pub trait Sendable {
+    #[inline(always)]
+    fn state_field(&self) {}
+    #[inline(always)]
+    fn message_arg(&self) {}
+    #[inline(always)]
+    fn message_response(&self) {}
+}
+impl<T: ?Sized + Send> Sendable for &Probe<T> {}
+
+/// The checks of a type that is not `Send`: each fails with its rule.
+pub trait NotSendable<T: ?Sized> {
+    #[inline(always)]
+    fn state_field(&self)
+    where
+        T: NotSendState,
+    {
+    }
+    #[inline(always)]
+    fn message_arg(&self)
+    where
+        T: NotSendArg,
+    {
+    }
+    #[inline(always)]
+    fn message_response(&self)
+    where
+        T: NotSendResponse,
+    {
+    }
+}
+impl<T: ?Sized> NotSendable<T> for Probe<T> {}
+
+/// Implemented by no type: the error for a field of actor state that is not `Send`.
 #[diagnostic::on_unimplemented(
     message = "actor state must be `Send`: `{Self}` cannot be sent between threads safely",
     label = "this field is not `Send`",
     note = "an actor runs on a tokio task, which may move between worker threads; use `Arc`/`Mutex` instead of `Rc`/`RefCell`, and do not hold guards or raw pointers in actor state"
 )]
-pub trait StateField {}
-impl<T: Send + ?Sized> StateField for T {}
+pub trait NotSendState {}
 
-/// Checks a message argument.
+/// Implemented by no type: the error for a message argument that is not `Send`.
 #[diagnostic::on_unimplemented(
     message = "message arguments must be `Send + 'static`: `{Self}` cannot be sent between threads safely",
     label = "this argument is not `Send`",
     note = "a message travels through the actor's mailbox to the actor's task, which may run on another thread"
 )]
-pub trait MessageArg {}
-impl<T: Send + 'static + ?Sized> MessageArg for T {}
+pub trait NotSendArg {}
 
-/// Checks a message response.
+/// Implemented by no type: the error for a message response that is not `Send`.
 #[diagnostic::on_unimplemented(
     message = "message responses must be `Send + 'static`: `{Self}` cannot be sent between threads safely",
     label = "this response is not `Send`",
     note = "the response travels back to the asker, which may run on another thread"
 )]
-pub trait MessageResponse {}
-impl<T: Send + 'static + ?Sized> MessageResponse for T {}
+pub trait NotSendResponse {}
 
 /// Checks the future of an async handler or hook.
 #[diagnostic::on_unimplemented(
@@ -71,19 +130,25 @@ pub trait ReplyOf<R> {
     /// The reply slot, as the handler's argument type.
     fn from_reply(reply: Reply<R>) -> Self;
 }
-impl<R> ReplyOf<R> for Reply<R> {
+impl<R, P: Is<Reply<R>>> ReplyOf<R> for P {
     #[inline(always)]
     fn from_reply(reply: Reply<R>) -> Self {
-        reply
+        P::from_same(reply)
     }
 }
 
-#[inline(always)]
-pub const fn assert_state_field<T: StateField + ?Sized>() {}
-#[inline(always)]
-pub const fn assert_message_arg<T: MessageArg + ?Sized>() {}
-#[inline(always)]
-pub const fn assert_message_response<T: MessageResponse + ?Sized>() {}
+/// `Self` is `T`. A bound `P: Is<T>` fails when they differ, and lets the
+/// trait that needs it (whose `Self` is `P` too) report the failure.
+pub trait Is<T> {
+    /// The value, as `Self`.
+    fn from_same(value: T) -> Self;
+}
+impl<T> Is<T> for T {
+    #[inline(always)]
+    fn from_same(value: T) -> Self {
+        value
+    }
+}
 
 /// Passes an async handler's future through, checking that it is `Send`.
 #[inline(always)]

@@ -689,22 +689,29 @@ impl<'a> Assertions<'a> {
 
     fn add(&mut self, ty: &Type, rule: Rule, cfgs: &[Attribute]) {
         let assert = match rule {
-            Rule::StateField => "assert_state_field",
-            Rule::MessageArg => "assert_message_arg",
-            Rule::MessageResponse => "assert_message_response",
+            Rule::StateField => "state_field",
+            Rule::MessageArg => "message_arg",
+            Rule::MessageResponse => "message_response",
         };
         let key = format!("{assert} {} {}", ty.to_token_stream(), quote!(#(#cfgs)*));
         if !self.seen.insert(key) {
             return;
         }
-        // The whole call at the type's first token, so that rustc, which
-        // points at the type argument, points at the user's type.
+        let krate = self.krate;
+        // Spanned at the user's type, from its first token to its last, so
+        // that the error and "the call" are one place.
         let span = ty.span();
-        let path = respan(self.krate, span);
+        let private = respan(quote!(#krate::__private), span);
         let assert = Ident::new(assert, span);
+        let new = match rule {
+            Rule::StateField => Ident::new("new", span),
+            Rule::MessageArg | Rule::MessageResponse => Ident::new("new_static", span),
+        };
+        let mut end = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, TokenStream::new());
+        end.set_span(last_span(ty));
         self.calls.push(quote_spanned! {span=>
             #(#cfgs)*
-            #path::__private::#assert::<#ty>();
+            (&&#private::Probe::<#ty>::#new()).#assert #end;
         });
     }
 
@@ -713,12 +720,14 @@ impl<'a> Assertions<'a> {
             return TokenStream::new();
         }
         let name = format_ident!("{name}");
+        let krate = self.krate;
         let (impl_generics, _, where_clause) = self.generics.split_for_impl();
         let calls = &self.calls;
         quote! {
             #[allow(dead_code, clippy::extra_unused_type_parameters)]
             const _: () = {
                 fn #name #impl_generics () #where_clause {
+                    use #krate::__private::{NotSendable as _, Sendable as _};
                     #(#calls)*
                 }
             };
@@ -739,6 +748,15 @@ fn gated(generics: &Generics, predicate: TokenStream) -> TokenStream {
         predicate
     } else {
         quote!(for<'__a> #predicate)
+    }
+}
+
+/// The span of the last token of `tokens`.
+fn last_span(tokens: impl ToTokens) -> Span {
+    match tokens.into_token_stream().into_iter().last() {
+        Some(proc_macro2::TokenTree::Group(g)) => g.span_close(),
+        Some(tt) => tt.span(),
+        None => Span::call_site(),
     }
 }
 
