@@ -229,7 +229,8 @@ fn state_checks(item: &ItemStruct, krate: &Path) -> TokenStream {
     let mut checks = Assertions::new(&item.generics, krate);
     for field in &item.fields {
         let ty = replace_self(&field.ty, &self_ty);
-        checks.add(&ty, Rule::StateField, &[]);
+        let span = field.ident.as_ref().map_or_else(|| field.ty.span(), Ident::span);
+        checks.add(&ty, span, Rule::StateField, &[]);
     }
     checks.into_tokens("__assert_state_is_send")
 }
@@ -361,6 +362,15 @@ impl<'a> MessageCx<'a> {
         }
     }
 
+    /// The declared response, else the return type.
+    fn response_span(&self) -> Span {
+        match (&self.msg.args.response, &self.msg.method.sig.output) {
+            (Some(ty), _) => ty.span(),
+            (None, ReturnType::Type(_, ty)) => ty.span(),
+            (None, ReturnType::Default) => self.msg.method.sig.ident.span(),
+        }
+    }
+
     fn returns_unit(&self) -> bool {
         self.msg.args.response.is_none() && matches!(self.msg.method.sig.output, ReturnType::Default)
     }
@@ -370,11 +380,11 @@ impl<'a> MessageCx<'a> {
 fn message_checks(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
     let mut checks = Assertions::new(icx.generics, &icx.krate);
     for m in messages {
-        for (_, ty) in &m.fields {
-            checks.add(ty, Rule::MessageArg, &m.cfgs);
+        for (name, ty) in &m.fields {
+            checks.add(ty, name.span(), Rule::MessageArg, &m.cfgs);
         }
         if !m.returns_unit() {
-            checks.add(&m.response, Rule::MessageResponse, &m.cfgs);
+            checks.add(&m.response, m.response_span(), Rule::MessageResponse, &m.cfgs);
         }
     }
     checks.into_tokens("__assert_messages_are_send")
@@ -633,7 +643,9 @@ fn handle_methods(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
         let response = &m.response;
         let params = m.fields.iter().map(|(name, ty)| quote!(#name: #ty));
         let names = m.fields.iter().map(|(name, _)| name);
-        quote! {
+        // Spanned at the handler's name, so that "private method defined
+        // here" and the like point at the user's method.
+        quote_spanned! {ident.span()=>
             #(#docs)*
             #(#cfgs)*
             #[inline]
@@ -687,7 +699,9 @@ impl<'a> Assertions<'a> {
         }
     }
 
-    fn add(&mut self, ty: &Type, rule: Rule, cfgs: &[Attribute]) {
+    /// Asserts `rule` for `ty`; the error points at `span` (the field's or
+    /// argument's name, else the type's first token).
+    fn add(&mut self, ty: &Type, span: Span, rule: Rule, cfgs: &[Attribute]) {
         let assert = match rule {
             Rule::StateField => "state_field",
             Rule::MessageArg => "message_arg",
@@ -698,20 +712,15 @@ impl<'a> Assertions<'a> {
             return;
         }
         let krate = self.krate;
-        // Spanned at the user's type, from its first token to its last, so
-        // that the error and "the call" are one place.
-        let span = ty.span();
         let private = respan(quote!(#krate::__private), span);
         let assert = Ident::new(assert, span);
         let new = match rule {
             Rule::StateField => Ident::new("new", span),
             Rule::MessageArg | Rule::MessageResponse => Ident::new("new_static", span),
         };
-        let mut end = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, TokenStream::new());
-        end.set_span(last_span(ty));
         self.calls.push(quote_spanned! {span=>
             #(#cfgs)*
-            (&&#private::Probe::<#ty>::#new()).#assert #end;
+            (&&#private::Probe::<#ty>::#new()).#assert();
         });
     }
 
@@ -748,15 +757,6 @@ fn gated(generics: &Generics, predicate: TokenStream) -> TokenStream {
         predicate
     } else {
         quote!(for<'__a> #predicate)
-    }
-}
-
-/// The span of the last token of `tokens`.
-fn last_span(tokens: impl ToTokens) -> Span {
-    match tokens.into_token_stream().into_iter().last() {
-        Some(proc_macro2::TokenTree::Group(g)) => g.span_close(),
-        Some(tt) => tt.span(),
-        None => Span::call_site(),
     }
 }
 
