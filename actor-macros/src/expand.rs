@@ -98,7 +98,7 @@ fn handle_struct(item: &ItemStruct, krate: &Path) -> TokenStream {
     let where_clause = &generics.where_clause;
     let actor_ty = &scx.actor_ty;
     let doc = format!(
-        "A handle to a running [`{ident}`] actor: one method per message, plus \
+        " A handle to a running [`{ident}`] actor: one method per message, plus \
          [`ActorRef`]({}::ActorRef)'s `id`, `is_alive`, `stop` and `wait_stopped` \
          through `Deref`. Cheap to clone; stays valid across supervised restarts.",
         krate.to_token_stream().to_string().replace(' ', "")
@@ -344,7 +344,9 @@ impl<'a> MessageCx<'a> {
         let (response, returned) = match (declared, output) {
             (Some(declared), output) if !delegated => {
                 let returned = output.unwrap_or_else(|| syn::parse_quote!(()));
-                (declared, Some(returned))
+                // Written the same: nothing to check.
+                let same = same_tokens(&declared, &returned);
+                (declared, (!same).then_some(returned))
             }
             (Some(declared), _) => (declared, None),
             (None, Some(output)) => (output, None),
@@ -408,7 +410,7 @@ fn message_enum(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
     });
     let phantom = phantom_variant(icx);
     let doc = format!(
-        "The messages of [`{}`]: one variant per `#[message]` method.",
+        " The messages of [`{}`]: one variant per `#[message]` method.",
         icx.self_ty.to_token_stream().to_string().replace(' ', "")
     );
     quote! {
@@ -526,6 +528,9 @@ fn call(icx: &ImplCx<'_>, method: &syn::ImplItemFn, params: &[Param], response: 
     let args = params.iter().map(|p| match p {
         Param::Payload { ident, .. } => quote!(#ident),
         Param::Ctx { .. } => quote!(__ctx),
+        Param::Reply { inner: Some(inner), .. } if same_tokens(inner, response) => {
+            quote!(__reply)
+        }
         Param::Reply { ty, .. } => {
             // The user's `Reply<T>` must be `Reply<response>`; spanned at it.
             let ty = replace_self(ty, icx.self_ty);
@@ -565,6 +570,11 @@ fn dispatch_arm(icx: &ImplCx<'_>, m: &MessageCx<'_>) -> TokenStream {
         quote!({
             #call;
             __reply.send(());
+        })
+    } else if m.msg.method.sig.asyncness.is_some() {
+        quote!({
+            let __response = #call;
+            __reply.send(__response);
         })
     } else {
         quote!(__reply.send(#call),)
@@ -758,6 +768,11 @@ fn gated(generics: &Generics, predicate: TokenStream) -> TokenStream {
     } else {
         quote!(for<'__a> #predicate)
     }
+}
+
+/// Whether `a` and `b` are written the same (and so are the same type).
+fn same_tokens(a: &impl ToTokens, b: &impl ToTokens) -> bool {
+    a.to_token_stream().to_string() == b.to_token_stream().to_string()
 }
 
 /// `tokens` with every span set to `span`. rustc gives an item built from

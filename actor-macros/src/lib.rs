@@ -9,12 +9,12 @@
 //! and the IDE keep working.
 
 use proc_macro::TokenStream;
-use quote::ToTokens;
 
 mod ast;
 mod attr;
 mod check;
 mod ctxt;
+mod entry;
 mod expand;
 mod naming;
 
@@ -59,91 +59,4 @@ pub fn on_stop(_args: TokenStream, input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn on_restart(_args: TokenStream, input: TokenStream) -> TokenStream {
     entry::misplaced("on_restart", input.into()).into()
-}
-
-/// The entry points over `proc_macro2` types, so they can be tested and
-/// snapshotted outside a macro context.
-pub(crate) mod entry {
-    use super::*;
-    use proc_macro2::TokenStream;
-
-    pub fn actor(args: TokenStream, input: TokenStream) -> TokenStream {
-        match syn::parse2::<syn::Item>(input.clone()) {
-            Ok(syn::Item::Struct(item)) => actor_struct(args, item),
-            Ok(syn::Item::Impl(item)) => actor_impl(args, item),
-            Ok(other) => {
-                let err = syn::Error::new_spanned(
-                    item_keyword(&other),
-                    "`#[actor]` goes on a struct and on its impl block",
-                );
-                let mut out = input;
-                out.extend(err.to_compile_error());
-                out
-            }
-            Err(err) => {
-                let mut out = input;
-                out.extend(err.to_compile_error());
-                out
-            }
-        }
-    }
-
-    fn actor_struct(args: TokenStream, item: syn::ItemStruct) -> TokenStream {
-        let cx = ctxt::Ctxt::new();
-        let actor = ast::ActorStruct::parse(args, item, &cx);
-        // Bad options do not stop the expansion (the defaults are used), so
-        // that the impl block's expansion does not fail in turn.
-        let mut out = if check::check_struct(&actor, &cx) {
-            expand::expand_struct(&actor)
-        } else {
-            actor.item.into_token_stream()
-        };
-        if let Err(err) = cx.check() {
-            out.extend(err.to_compile_error());
-        }
-        out
-    }
-
-    fn actor_impl(args: TokenStream, item: syn::ItemImpl) -> TokenStream {
-        let cx = ctxt::Ctxt::new();
-        let mut actor = ast::ActorImpl::parse(args, item, &cx);
-        let verdict = check::check_impl(&actor, &cx);
-        // With errors, the actor is still generated without the messages and
-        // hooks that have them, so that the handle, the `Actor` impl and the
-        // code that uses them do not fail in turn.
-        let mut out = if verdict.expandable {
-            actor.retain(&verdict.messages, &verdict.hooks);
-            expand::expand_impl(&actor)
-        } else {
-            actor.item.into_token_stream()
-        };
-        if let Err(err) = cx.check() {
-            out.extend(err.to_compile_error());
-        }
-        out
-    }
-
-    pub fn misplaced(name: &str, input: TokenStream) -> TokenStream {
-        let err = syn::Error::new(
-            proc_macro2::Span::call_site(),
-            format!(
-                "`#[{name}]` only works on a method of an `#[actor]` impl block; add `#[actor]` to the impl"
-            ),
-        );
-        let mut out = input;
-        out.extend(err.to_compile_error());
-        out
-    }
-
-    /// The tokens that name what kind of item this is, for an error span.
-    fn item_keyword(item: &syn::Item) -> proc_macro2::TokenStream {
-        match item {
-            syn::Item::Enum(i) => i.enum_token.into_token_stream(),
-            syn::Item::Fn(i) => i.sig.fn_token.into_token_stream(),
-            syn::Item::Trait(i) => i.trait_token.into_token_stream(),
-            syn::Item::Union(i) => i.union_token.into_token_stream(),
-            syn::Item::Mod(i) => i.mod_token.into_token_stream(),
-            other => other.into_token_stream(),
-        }
-    }
 }
