@@ -22,6 +22,8 @@ use crate::reply::Reply;
 /// types (message arguments and responses) through `Probe::new_static`.
 pub struct Probe<T: ?Sized>(PhantomData<fn() -> PhantomData<T>>);
 
+// Only generated code builds a probe, with a turbofish; `Default` would not help.
+#[allow(clippy::new_without_default)]
 impl<T: ?Sized> Probe<T> {
     #[inline(always)]
     pub const fn new() -> Self {

@@ -215,7 +215,8 @@ impl ActorImpl {
     /// (the methods themselves stay in the impl block as plain methods).
     pub fn retain(&mut self, keep_message: &[bool], keep_hook: &[bool]) {
         let mut keep = keep_message.iter();
-        self.messages.retain(|_| keep.next().copied().unwrap_or(false));
+        self.messages
+            .retain(|_| keep.next().copied().unwrap_or(false));
         let mut keep = keep_hook.iter();
         self.hooks.retain(|_| keep.next().copied().unwrap_or(false));
     }

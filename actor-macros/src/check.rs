@@ -59,7 +59,8 @@ pub struct ImplVerdict {
 
 pub fn check_impl(actor: &ActorImpl, cx: &Ctxt) -> ImplVerdict {
     let mut expandable = actor.self_path.is_some() && actor.item.trait_.is_none();
-    let not_static = "an `#[actor]` impl cannot have lifetime parameters: actor state must be `'static`";
+    let not_static =
+        "an `#[actor]` impl cannot have lifetime parameters: actor state must be `'static`";
     for param in &actor.item.generics.params {
         if let GenericParam::Lifetime(lt) = param {
             cx.error(lt.span(), not_static);
@@ -104,7 +105,10 @@ pub fn check_impl(actor: &ActorImpl, cx: &Ctxt) -> ImplVerdict {
         if !seen.insert(hook.kind.name()) {
             cx.error(
                 hook.attr.span(),
-                format!("duplicate `#[{}]` hook: an actor has at most one", hook.kind.name()),
+                format!(
+                    "duplicate `#[{}]` hook: an actor has at most one",
+                    hook.kind.name()
+                ),
             );
         }
         hooks.push(!hook.attr_errors && cx.error_count() == before);

@@ -229,7 +229,10 @@ fn state_checks(item: &ItemStruct, krate: &Path) -> TokenStream {
     let mut checks = Assertions::new(&item.generics, krate);
     for field in &item.fields {
         let ty = replace_self(&field.ty, &self_ty);
-        let span = field.ident.as_ref().map_or_else(|| field.ty.span(), Ident::span);
+        let span = field
+            .ident
+            .as_ref()
+            .map_or_else(|| field.ty.span(), Ident::span);
         checks.add(&ty, span, Rule::StateField, &[]);
     }
     checks.into_tokens("__assert_state_is_send")
@@ -339,7 +342,11 @@ impl<'a> MessageCx<'a> {
             ReturnType::Type(_, ty) => Some(replace_self(ty, icx.self_ty)),
             ReturnType::Default => None,
         };
-        let declared = msg.args.response.as_ref().map(|ty| replace_self(ty, icx.self_ty));
+        let declared = msg
+            .args
+            .response
+            .as_ref()
+            .map(|ty| replace_self(ty, icx.self_ty));
         let delegated = msg.params.iter().any(|p| matches!(p, Param::Reply { .. }));
         let (response, returned) = match (declared, output) {
             (Some(declared), output) if !delegated => {
@@ -374,7 +381,8 @@ impl<'a> MessageCx<'a> {
     }
 
     fn returns_unit(&self) -> bool {
-        self.msg.args.response.is_none() && matches!(self.msg.method.sig.output, ReturnType::Default)
+        self.msg.args.response.is_none()
+            && matches!(self.msg.method.sig.output, ReturnType::Default)
     }
 }
 
@@ -386,7 +394,12 @@ fn message_checks(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
             checks.add(ty, name.span(), Rule::MessageArg, &m.cfgs);
         }
         if !m.returns_unit() {
-            checks.add(&m.response, m.response_span(), Rule::MessageResponse, &m.cfgs);
+            checks.add(
+                &m.response,
+                m.response_span(),
+                Rule::MessageResponse,
+                &m.cfgs,
+            );
         }
     }
     checks.into_tokens("__assert_messages_are_send")
@@ -462,8 +475,14 @@ fn actor_impl(
     let handle_ty = &icx.handle_ty;
     let mut generics = icx.generics.clone();
     let gates = [
-        gated(icx.generics, quote!(#self_ty: ::core::marker::Send + 'static)),
-        gated(icx.generics, quote!(#message_ty: ::core::marker::Send + 'static)),
+        gated(
+            icx.generics,
+            quote!(#self_ty: ::core::marker::Send + 'static),
+        ),
+        gated(
+            icx.generics,
+            quote!(#message_ty: ::core::marker::Send + 'static),
+        ),
     ];
     let where_clause = generics.make_where_clause();
     for gate in gates {
@@ -522,13 +541,20 @@ fn actor_impl(
 
 /// The call of a handler or hook, with `ctx`, `reply` and `reason` in the
 /// user's argument order, awaited if async.
-fn call(icx: &ImplCx<'_>, method: &syn::ImplItemFn, params: &[Param], response: &Type) -> TokenStream {
+fn call(
+    icx: &ImplCx<'_>,
+    method: &syn::ImplItemFn,
+    params: &[Param],
+    response: &Type,
+) -> TokenStream {
     let krate = &icx.krate;
     let ident = &method.sig.ident;
     let args = params.iter().map(|p| match p {
         Param::Payload { ident, .. } => quote!(#ident),
         Param::Ctx { .. } => quote!(__ctx),
-        Param::Reply { inner: Some(inner), .. } if same_tokens(inner, response) => {
+        Param::Reply {
+            inner: Some(inner), ..
+        } if same_tokens(inner, response) => {
             quote!(__reply)
         }
         Param::Reply { ty, .. } => {
