@@ -2,11 +2,18 @@
 //! on a struct and on its impl block, `#[message]`, `#[on_start]`,
 //! `#[on_stop]`, `#[on_restart]`. Use them through `actor_core::prelude`.
 //!
-//! Each entry point parses the input into a small model (`ast`), checks the
-//! rules and collects every error (`check`), then generates code from the
-//! model (`expand`). On error the user's item is returned unchanged (minus
-//! this crate's attributes) together with the errors, so the rest of the crate
-//! and the IDE keep working.
+//! Each entry point (`entry`) parses the input into a small model (`ast`,
+//! `attr`), checks the rules and collects every error (`check`, `ctxt`), then
+//! generates code from the model (`expand`, `naming`). On error the user's
+//! item is kept (minus this crate's attributes) and what is sound is still
+//! generated: a broken message is left out, the rest of the actor is not.
+//! The errors come with it, all of them, so the rest of the crate and the
+//! IDE keep working.
+//!
+//! The rules that need types (`Send + 'static`, a declared `response` that
+//! agrees with the return type) are checked by the generated code, through
+//! the traits of `actor_core::__private`; see `expand.rs` for how each broken
+//! rule makes exactly one error, at the user's tokens.
 
 use proc_macro::TokenStream;
 
