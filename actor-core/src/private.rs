@@ -1,10 +1,11 @@
-//! What generated code reaches: the compile-time checks whose
-//! `#[diagnostic::on_unimplemented]` messages name the actor rule a type
-//! breaks. Not part of the public API.
+//! What generated code reaches: the compile-time checks of the actor rules
+//! that need types. Not part of the public API.
 //!
-//! The macros assert these traits on the user's types, spanned at those
-//! types, so that "`Rc<u8>` cannot be sent between threads safely" is
-//! reported at the field or argument, under the rule it breaks.
+//! The macros call these checks spanned at the user's tokens (the field, the
+//! argument, the return type), and their `#[diagnostic::on_unimplemented]`
+//! messages name the rule, so that a field `Rc<u8>` is reported as "actor
+//! state must be `Send`: `Rc<u8>` cannot be sent between threads safely",
+//! at the field.
 
 use core::marker::PhantomData;
 
@@ -54,56 +55,50 @@ pub trait NotSendable<T: ?Sized> {
     #[inline(always)]
     fn state_field(&self)
     where
-        T: NotSendState,
+        T: SendState,
     {
     }
     #[inline(always)]
     fn message_arg(&self)
     where
-        T: NotSendArg,
+        T: SendMessageArg,
     {
     }
     #[inline(always)]
     fn message_response(&self)
     where
-        T: NotSendResponse,
+        T: SendMessageResponse,
     {
     }
 }
 impl<T: ?Sized> NotSendable<T> for Probe<T> {}
 
-/// Implemented by no type: the error for a field of actor state that is not `Send`.
+/// Implemented by no type: required of a field of actor state only when it is
+/// not `Send`, to report that with the rule.
 #[diagnostic::on_unimplemented(
     message = "actor state must be `Send`: `{Self}` cannot be sent between threads safely",
     label = "this field is not `Send`",
     note = "an actor runs on a tokio task, which may move between worker threads; use `Arc`/`Mutex` instead of `Rc`/`RefCell`, and do not hold guards or raw pointers in actor state"
 )]
-pub trait NotSendState {}
+pub trait SendState {}
 
-/// Implemented by no type: the error for a message argument that is not `Send`.
+/// Implemented by no type: required of a message argument only when it is
+/// not `Send`, to report that with the rule.
 #[diagnostic::on_unimplemented(
     message = "message arguments must be `Send + 'static`: `{Self}` cannot be sent between threads safely",
     label = "this argument is not `Send`",
     note = "a message travels through the actor's mailbox to the actor's task, which may run on another thread"
 )]
-pub trait NotSendArg {}
+pub trait SendMessageArg {}
 
-/// Implemented by no type: the error for a message response that is not `Send`.
+/// Implemented by no type: required of a message response only when it is
+/// not `Send`, to report that with the rule.
 #[diagnostic::on_unimplemented(
     message = "message responses must be `Send + 'static`: `{Self}` cannot be sent between threads safely",
     label = "this response is not `Send`",
     note = "the response travels back to the asker, which may run on another thread"
 )]
-pub trait NotSendResponse {}
-
-/// Checks the future of an async handler or hook.
-#[diagnostic::on_unimplemented(
-    message = "the future of an async handler must be `Send`",
-    label = "this handler's future is not `Send`",
-    note = "a value that is not `Send` (an `Rc`, a `RefCell` borrow, a `MutexGuard`) is held across an `.await`; drop it before awaiting"
-)]
-pub trait SendHandlerFuture {}
-impl<F: core::future::Future + Send> SendHandlerFuture for F {}
+pub trait SendMessageResponse {}
 
 /// Checks that a handler returns the `response` its `#[message]` declares.
 #[diagnostic::on_unimplemented(
@@ -152,9 +147,13 @@ impl<T> Is<T> for T {
     }
 }
 
-/// Passes an async handler's future through, checking that it is `Send`.
+/// Passes an async handler's future through, checking that it is `Send`
+/// where the handler is named. rustc reports a future that is not `Send` in
+/// its own words, whatever the bound: "future cannot be sent between threads
+/// safely", with the value held across an `.await`, which is what the user
+/// needs to see.
 #[inline(always)]
-pub fn assert_send_handler<F: SendHandlerFuture>(fut: F) -> F {
+pub fn assert_send_handler<F: core::future::Future + Send>(fut: F) -> F {
     fut
 }
 
