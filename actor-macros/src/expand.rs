@@ -503,8 +503,11 @@ fn actor_impl(
     // A `match` on an enum of one variant destructures it in place, and the
     // async block then captures the fields one by one (precise closure
     // capture), which would make a field that is not `Send` fail the future
-    // in turn. Moving the whole message first keeps it one capture.
-    let whole = (messages.len() == 1 && phantom_arm.is_none()).then(|| quote!(let __msg = __msg;));
+    // in turn. Moving the whole message first keeps it one capture. (With
+    // `#[cfg]`, the enum may have one variant in the end.)
+    let unconditional = messages.iter().filter(|m| m.cfgs.is_empty()).count();
+    let whole = (unconditional <= 1 && !messages.is_empty() && phantom_arm.is_none())
+        .then(|| quote!(let __msg = __msg;));
 
     quote! {
         #[automatically_derived]
