@@ -280,7 +280,7 @@ fn last_segment_named<'a>(ty: &'a Type, name: &str) -> Option<Option<&'a syn::Pa
     (last.ident == name).then_some(Some(&last.arguments))
 }
 
-/// The visibility and documentation of a method, carried to its handle method.
+/// The documentation of a method, carried to its handle method.
 pub fn docs_of(attrs: &[Attribute]) -> Vec<Attribute> {
     attrs
         .iter()
