@@ -1,59 +1,171 @@
-//! What generated code reaches: re-exports and the spanned compile-time
-//! checks whose `#[diagnostic::on_unimplemented]` messages name the actor rule.
-//! Not part of the public API.
+//! What generated code reaches: the compile-time checks of the actor rules
+//! that need types. Not part of the public API.
+//!
+//! The macros call these checks spanned at the user's tokens (the field, the
+//! argument, the return type), and their `#[diagnostic::on_unimplemented]`
+//! messages name the rule, so that a field `Rc<u8>` is reported as "actor
+//! state must be `Send`: `Rc<u8>` cannot be sent between threads safely",
+//! at the field.
 
-pub use crate::actor::ActorState;
-pub use core::convert::Infallible;
-pub use core::marker::PhantomData;
+use core::marker::PhantomData;
 
-/// Checks a field of actor state.
+use crate::reply::Reply;
+
+/// Tells a `Send` type from the others without failing, so that the failure
+/// is reported by a trait that names the actor rule: method resolution picks
+/// the methods of [`Sendable`] (one reference deeper) when `T: Send`, else
+/// those of [`NotSendable`], which cannot be called. Asserting `T: Send`
+/// directly would report the innermost cause in rustc's words ("`RefCell<u8>`
+/// cannot be shared between threads safely" for an `Arc<RefCell<u8>>`),
+/// without the rule.
+///
+/// Generated code: `(&&Probe::<T>::new()).state_field()`, with `'static`
+/// types (message arguments and responses) through `Probe::new_static`.
+pub struct Probe<T: ?Sized>(PhantomData<fn() -> PhantomData<T>>);
+
+// Only generated code builds a probe, with a turbofish; `Default` would not help.
+#[allow(clippy::new_without_default)]
+impl<T: ?Sized> Probe<T> {
+    #[inline(always)]
+    pub const fn new() -> Self {
+        Probe(PhantomData)
+    }
+}
+
+impl<T: ?Sized + 'static> Probe<T> {
+    #[inline(always)]
+    pub const fn new_static() -> Self {
+        Probe(PhantomData)
+    }
+}
+
+/// The checks of a `Send` type: they pass.
+pub trait Sendable {
+    #[inline(always)]
+    fn state_field(&self) {}
+    #[inline(always)]
+    fn message_arg(&self) {}
+    #[inline(always)]
+    fn message_response(&self) {}
+}
+impl<T: ?Sized + Send> Sendable for &Probe<T> {}
+
+/// The checks of a type that is not `Send`: each fails with its rule.
+pub trait NotSendable<T: ?Sized> {
+    #[inline(always)]
+    fn state_field(&self)
+    where
+        T: SendState,
+    {
+    }
+    #[inline(always)]
+    fn message_arg(&self)
+    where
+        T: SendMessageArg,
+    {
+    }
+    #[inline(always)]
+    fn message_response(&self)
+    where
+        T: SendMessageResponse,
+    {
+    }
+}
+impl<T: ?Sized> NotSendable<T> for Probe<T> {}
+
+/// Implemented by no type: required of a field of actor state only when it is
+/// not `Send`, to report that with the rule.
 #[diagnostic::on_unimplemented(
     message = "actor state must be `Send`: `{Self}` cannot be sent between threads safely",
     label = "this field is not `Send`",
     note = "an actor runs on a tokio task, which may move between worker threads; use `Arc`/`Mutex` instead of `Rc`/`RefCell`, and do not hold guards or raw pointers in actor state"
 )]
-pub trait StateField {}
-impl<T: Send + ?Sized> StateField for T {}
+pub trait SendState {}
 
-/// Checks a message argument.
+/// Implemented by no type: required of a message argument only when it is
+/// not `Send`, to report that with the rule.
 #[diagnostic::on_unimplemented(
     message = "message arguments must be `Send + 'static`: `{Self}` cannot be sent between threads safely",
     label = "this argument is not `Send`",
     note = "a message travels through the actor's mailbox to the actor's task, which may run on another thread"
 )]
-pub trait MessageArg {}
-impl<T: Send + 'static + ?Sized> MessageArg for T {}
+pub trait SendMessageArg {}
 
-/// Checks a message response.
+/// Implemented by no type: required of a message response only when it is
+/// not `Send`, to report that with the rule.
 #[diagnostic::on_unimplemented(
     message = "message responses must be `Send + 'static`: `{Self}` cannot be sent between threads safely",
-    label = "this response type is not `Send`",
+    label = "this response is not `Send`",
     note = "the response travels back to the asker, which may run on another thread"
 )]
-pub trait MessageResponse {}
-impl<T: Send + 'static + ?Sized> MessageResponse for T {}
+pub trait SendMessageResponse {}
 
-/// Checks the future of an async handler.
+/// Checks that a handler returns the `response` its `#[message]` declares.
 #[diagnostic::on_unimplemented(
-    message = "the future of an async handler must be `Send`",
-    label = "this handler's future is not `Send`",
-    note = "a value that is not `Send` (an `Rc`, a `RefCell` borrow, a `MutexGuard`) is held across an `.await`; drop it before awaiting"
+    message = "the handler returns `{Self}`, but its `#[message(response = {R})]` declares `{R}`",
+    label = "expected `{R}`",
+    note = "`response = T` must name the handler's return type; leave it out to answer with the return type"
 )]
-pub trait SendHandlerFuture {}
-impl<F: core::future::Future + Send> SendHandlerFuture for F {}
+pub trait Returns<R> {
+    /// The value, as the declared response.
+    fn into_response(self) -> R;
+}
+impl<R> Returns<R> for R {
+    #[inline(always)]
+    fn into_response(self) -> R {
+        self
+    }
+}
 
+/// Checks that a delegated reply argument is `Reply<response>`.
+#[diagnostic::on_unimplemented(
+    message = "the handler answers through `{Self}`, but its `#[message(response = {R})]` declares `{R}`",
+    label = "expected `Reply<{R}>`",
+    note = "a delegated reply argument is `Reply<T>`, with the `T` of `#[message(response = T)]`"
+)]
+pub trait ReplyOf<R> {
+    /// The reply slot, as the handler's argument type.
+    fn from_reply(reply: Reply<R>) -> Self;
+}
+impl<R, P: Is<Reply<R>>> ReplyOf<R> for P {
+    #[inline(always)]
+    fn from_reply(reply: Reply<R>) -> Self {
+        P::from_same(reply)
+    }
+}
+
+/// `Self` is `T`. A bound `P: Is<T>` fails when they differ, and lets the
+/// trait that needs it (whose `Self` is `P` too) report the failure.
+pub trait Is<T> {
+    /// The value, as `Self`.
+    fn from_same(value: T) -> Self;
+}
+impl<T> Is<T> for T {
+    #[inline(always)]
+    fn from_same(value: T) -> Self {
+        value
+    }
+}
+
+/// Passes an async handler's future through, checking that it is `Send`
+/// where the handler is named. rustc reports a future that is not `Send` in
+/// its own words, whatever the bound: "future cannot be sent between threads
+/// safely", with the value held across an `.await`, which is what the user
+/// needs to see.
 #[inline(always)]
-pub const fn assert_state_field<T: StateField + ?Sized>() {}
-#[inline(always)]
-pub const fn assert_message_arg<T: MessageArg + ?Sized>() {}
-#[inline(always)]
-pub const fn assert_message_response<T: MessageResponse + ?Sized>() {}
-#[inline(always)]
-pub fn assert_send_handler<F: SendHandlerFuture>(fut: F) -> F {
+pub fn assert_send_handler<F: core::future::Future + Send>(fut: F) -> F {
     fut
 }
-/// Pins a handler's return value to the declared response type.
+
+/// A handler's return value `T` as its declared response `R` (the same type).
 #[inline(always)]
-pub fn response_is<T>(value: T) -> T {
-    value
+pub fn response<R, T: Returns<R>>(value: T) -> R {
+    value.into_response()
+}
+
+/// The reply slot of a message as the handler's `Reply<T>` argument `P`
+/// (the same type).
+#[inline(always)]
+pub fn delegate<R, P: ReplyOf<R>>(reply: Reply<R>) -> P {
+    P::from_reply(reply)
 }

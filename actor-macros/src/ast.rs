@@ -38,6 +38,8 @@ pub struct ActorImpl {
 /// One `#[message]` method.
 pub struct Message {
     pub args: MessageArgs,
+    /// Its attribute had errors (an unknown or repeated key, ..).
+    pub attr_errors: bool,
     /// The method as the user wrote it (attributes of this crate removed).
     pub method: ImplItemFn,
     pub receiver: Receiver,
@@ -48,6 +50,8 @@ pub struct Message {
 pub struct Hook {
     pub kind: HookKind,
     pub attr: Attribute,
+    /// Its attribute had errors (arguments given, repeated, ..).
+    pub attr_errors: bool,
     pub method: ImplItemFn,
     pub receiver: Receiver,
     pub params: Vec<Param>,
@@ -164,6 +168,7 @@ impl ActorImpl {
             method.attrs.retain(|a| !is_ours(a));
             let mut ours = ours.into_iter();
             let Some(first) = ours.next() else { continue };
+            let errors_before = cx.error_count();
             for extra in ours {
                 cx.error(
                     extra.span(),
@@ -178,6 +183,7 @@ impl ActorImpl {
                     hooks.push(Hook {
                         kind,
                         attr: first,
+                        attr_errors: cx.error_count() > errors_before,
                         method: method.clone(),
                         receiver,
                         params,
@@ -187,6 +193,7 @@ impl ActorImpl {
                     let margs = MessageArgs::parse(&first, cx);
                     messages.push(Message {
                         args: margs,
+                        attr_errors: cx.error_count() > errors_before,
                         method: method.clone(),
                         receiver,
                         params,
@@ -203,15 +210,15 @@ impl ActorImpl {
         }
     }
 
-    /// The impl block with this crate's attributes removed, for emitting when
-    /// the input had errors: the user's code keeps compiling around them.
-    pub fn strip(mut item: ItemImpl) -> ItemImpl {
-        for impl_item in &mut item.items {
-            if let ImplItem::Fn(method) = impl_item {
-                method.attrs.retain(|a| !is_ours(a));
-            }
-        }
-        item
+    /// Keeps only the messages and hooks for which `keep` says true, so that
+    /// an input with errors still generates the actor minus its broken parts
+    /// (the methods themselves stay in the impl block as plain methods).
+    pub fn retain(&mut self, keep_message: &[bool], keep_hook: &[bool]) {
+        let mut keep = keep_message.iter();
+        self.messages
+            .retain(|_| keep.next().copied().unwrap_or(false));
+        let mut keep = keep_hook.iter();
+        self.hooks.retain(|_| keep.next().copied().unwrap_or(false));
     }
 }
 
@@ -273,7 +280,7 @@ fn last_segment_named<'a>(ty: &'a Type, name: &str) -> Option<Option<&'a syn::Pa
     (last.ident == name).then_some(Some(&last.arguments))
 }
 
-/// The visibility and documentation of a method, carried to its handle method.
+/// The documentation of a method, carried to its handle method.
 pub fn docs_of(attrs: &[Attribute]) -> Vec<Attribute> {
     attrs
         .iter()

@@ -3,7 +3,7 @@
 //! shows every mistake. Rules that need types (`Send`, response agreement) are
 //! emitted as spanned assertions by `expand.rs`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use syn::spanned::Spanned;
 use syn::visit::Visit;
@@ -30,44 +30,93 @@ const RESERVED: &[&str] = &[
     "clone",
 ];
 
-pub fn check_struct(actor: &ActorStruct, cx: &Ctxt) {
+/// Checks the struct. Returns `false` when nothing but the struct itself can
+/// be generated (the errors explain why).
+pub fn check_struct(actor: &ActorStruct, cx: &Ctxt) -> bool {
+    let mut expandable = true;
     for param in &actor.item.generics.params {
         if let GenericParam::Lifetime(lt) = param {
             cx.error(
                 lt.span(),
                 "actor state must be `'static`: an actor struct cannot borrow (remove the lifetime parameter and own the data)",
             );
+            expandable = false;
         }
     }
+    expandable
 }
 
-pub fn check_impl(actor: &ActorImpl, cx: &Ctxt) {
+/// What of an impl block can be generated once it is checked.
+pub struct ImplVerdict {
+    /// `false` when nothing can be generated: the impl is not an inherent
+    /// impl of a `'static` path type.
+    pub expandable: bool,
+    /// One flag per message (in order): it had no error.
+    pub messages: Vec<bool>,
+    /// One flag per hook (in order): it had no error.
+    pub hooks: Vec<bool>,
+}
+
+pub fn check_impl(actor: &ActorImpl, cx: &Ctxt) -> ImplVerdict {
+    let mut expandable = actor.self_path.is_some() && actor.item.trait_.is_none();
+    let not_static =
+        "an `#[actor]` impl cannot have lifetime parameters: actor state must be `'static`";
+    for param in &actor.item.generics.params {
+        if let GenericParam::Lifetime(lt) = param {
+            cx.error(lt.span(), not_static);
+            expandable = false;
+        }
+    }
+    if expandable && let Some(span) = borrowed_lifetime(&actor.item.self_ty) {
+        cx.error(span, not_static);
+        expandable = false;
+    }
+
     let mut variants: HashMap<String, String> = HashMap::new();
+    let mut messages = Vec::with_capacity(actor.messages.len());
     for msg in &actor.messages {
+        let before = cx.error_count();
         check_message(msg, cx);
         let name = msg.method.sig.ident.to_string();
         let variant = variant_name(&msg.method.sig.ident).to_string();
         match variants.get(&variant) {
+            Some(first) if *first == name => cx.error(
+                msg.method.sig.ident.span(),
+                format!("two messages named `{name}`: a message name can be used once"),
+            ),
             Some(first) => cx.error(
                 msg.method.sig.ident.span(),
                 format!(
-                    "two messages named `{name}`: `{first}` already makes the message `{variant}`"
+                    "two messages named `{variant}`: `{first}` and `{name}` both make the message variant `{variant}`; rename one"
                 ),
             ),
             None => {
                 variants.insert(variant, name);
             }
         }
+        messages.push(!msg.attr_errors && cx.error_count() == before);
     }
-    let mut seen: HashMap<&'static str, ()> = HashMap::new();
+
+    let mut seen: HashSet<&'static str> = HashSet::new();
+    let mut hooks = Vec::with_capacity(actor.hooks.len());
     for hook in &actor.hooks {
+        let before = cx.error_count();
         check_hook(hook, cx);
-        if seen.insert(hook.kind.name(), ()).is_some() {
+        if !seen.insert(hook.kind.name()) {
             cx.error(
                 hook.attr.span(),
-                format!("duplicate `#[{}]` hook", hook.kind.name()),
+                format!(
+                    "duplicate `#[{}]` hook: an actor has at most one",
+                    hook.kind.name()
+                ),
             );
         }
+        hooks.push(!hook.attr_errors && cx.error_count() == before);
+    }
+    ImplVerdict {
+        expandable,
+        messages,
+        hooks,
     }
 }
 
@@ -276,4 +325,25 @@ fn check_owned(ty: &Type, what: &str, cx: &Ctxt) {
         }
     }
     Finder { cx, what }.visit_type(ty);
+}
+
+/// The first lifetime other than `'static` in `ty`, if any.
+fn borrowed_lifetime(ty: &Type) -> Option<proc_macro2::Span> {
+    struct Finder(Option<proc_macro2::Span>);
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_lifetime(&mut self, l: &'ast syn::Lifetime) {
+            if l.ident != "static" && self.0.is_none() {
+                self.0 = Some(l.span());
+            }
+        }
+        fn visit_type_reference(&mut self, r: &'ast syn::TypeReference) {
+            if r.lifetime.is_none() && self.0.is_none() {
+                self.0 = Some(r.and_token.span);
+            }
+            syn::visit::visit_type_reference(self, r);
+        }
+    }
+    let mut finder = Finder(None);
+    finder.visit_type(ty);
+    finder.0
 }

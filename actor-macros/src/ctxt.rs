@@ -26,6 +26,12 @@ impl Ctxt {
         self.errors.borrow_mut().push(err);
     }
 
+    /// How many errors are recorded so far: compare before and after checking
+    /// one part of the input to know whether that part is sound.
+    pub fn error_count(&self) -> usize {
+        self.errors.borrow().len()
+    }
+
     /// All recorded errors combined into one, or `Ok` if there were none.
     pub fn check(self) -> syn::Result<()> {
         let mut errors = self.errors.into_inner().into_iter();

@@ -2,12 +2,33 @@
 //! Generated code names the runtime through one path (`::actor_core` or the
 //! `crate = ..` override), uses `__`-prefixed locals and fully qualified std
 //! paths, and carries the user's spans where a type error should point.
+//!
+//! # One mistake, one error
+//!
+//! The rules that need types (state, message arguments and responses are
+//! `Send + 'static`) are asserted in a never-called function, spanned at the
+//! user's types, through the check traits of `actor_core::__private`, whose
+//! `#[diagnostic::on_unimplemented]` messages name the rule.
+//!
+//! Left alone, every generated item would then fail in turn, in rustc's
+//! words: an `Rc` in the state breaks `ActorState: Send`, the `Actor` impl,
+//! the handle's `type Actor`, the dispatch future. So each generated item
+//! states what it needs as a `where` clause (`impl Actor for Counter where
+//! Counter: Send, CounterMessage: Send`), and the handle's items state
+//! `Counter: Actor`. A `where` clause is checked where the item is used, not
+//! where it is defined: a broken rule is reported once, by its assertion, and
+//! again only where the user's own code uses the actor. For a non-generic
+//! actor rustc would check such a clause at once (a "trivial bound"); the
+//! binder of `for<'__a>`, which binds nothing, makes it an ordinary clause
+//! ([`gated`]).
 
-use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use std::collections::HashSet;
+
+use proc_macro2::{Literal, Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
-use syn::{GenericParam, Generics, Ident, ItemStruct, Path, ReturnType, Type};
+use syn::{Attribute, GenericParam, Generics, Ident, ItemStruct, Path, ReturnType, Type};
 
 use crate::ast::{ActorImpl, ActorStruct, Hook, HookKind, Message, Param, cfgs_of, docs_of};
 use crate::attr::Mailbox;
@@ -20,57 +41,125 @@ use crate::naming::{actor_name, runtime_path, suffixed, suffixed_path, variant_n
 pub fn expand_struct(actor: &ActorStruct) -> TokenStream {
     let item = &actor.item;
     let krate = runtime_path(actor.args.krate.as_ref());
-    let handle = struct_handle(item, &krate);
-    let state = struct_state_impl(item, actor.args.mailbox, &krate);
-    let checks = struct_field_checks(item, &krate);
+    let handle = handle_struct(item, &krate);
+    let handle_impls = handle_impls(item, &krate);
+    let state = state_impl(item, actor.args.mailbox, &krate);
+    let checks = state_checks(item, &krate);
     quote! {
         #item
         #handle
+        #handle_impls
         #state
         #checks
     }
 }
 
-/// The handle struct and its `Clone`, `Debug`, `Deref` and `ActorHandle` impls.
-fn struct_handle(item: &ItemStruct, krate: &Path) -> TokenStream {
+/// What the struct-side items need to know: the struct's generics with the
+/// gate `Counter: Actor` added (see the module docs), and names.
+struct StructCx {
+    /// `Counter<T>`
+    actor_ty: TokenStream,
+    /// `CounterHandle`
+    handle: Ident,
+    /// `CounterHandle<T>`
+    handle_ty: TokenStream,
+    /// The struct's generics plus `where Counter<T>: Actor`.
+    generics: Generics,
+}
+
+impl StructCx {
+    fn new(item: &ItemStruct, krate: &Path) -> Self {
+        let ident = &item.ident;
+        let handle = suffixed(ident, "Handle");
+        let (_, ty_generics, _) = item.generics.split_for_impl();
+        let actor_ty = quote!(#ident #ty_generics);
+        let mut generics = item.generics.clone();
+        let gate = gated(&item.generics, quote!(#actor_ty: #krate::Actor));
+        generics
+            .make_where_clause()
+            .predicates
+            .push(syn::parse_quote!(#gate));
+        StructCx {
+            handle_ty: quote!(#handle #ty_generics),
+            handle,
+            actor_ty,
+            generics,
+        }
+    }
+}
+
+/// `pub struct CounterHandle { .. }`, with the struct's visibility.
+fn handle_struct(item: &ItemStruct, krate: &Path) -> TokenStream {
+    let scx = StructCx::new(item, krate);
     let ident = &item.ident;
     let vis = &item.vis;
-    let handle = suffixed(ident, "Handle");
-    let (_, ty_generics, _) = item.generics.split_for_impl();
-    let actor_ty = quote!(#ident #ty_generics);
-
-    let mut generics = item.generics.clone();
-    generics
-        .make_where_clause()
-        .predicates
-        .push(syn::parse_quote!(#actor_ty: #krate::Actor));
-    let (impl_generics, handle_ty_generics, where_clause) = generics.split_for_impl();
-    let handle_ty = quote!(#handle #handle_ty_generics);
+    let handle = &scx.handle;
+    let generics = &scx.generics;
+    let where_clause = &generics.where_clause;
+    let actor_ty = &scx.actor_ty;
     let doc = format!(
-        "A handle to a running [`{ident}`] actor: one method per message, plus \
+        " A handle to a running [`{ident}`] actor: one method per message, plus \
          [`ActorRef`]({}::ActorRef)'s `id`, `is_alive`, `stop` and `wait_stopped` \
          through `Deref`. Cheap to clone; stays valid across supervised restarts.",
-        quote!(#krate).to_string().replace(' ', "")
+        krate.to_token_stream().to_string().replace(' ', "")
     );
-
+    // `pub(crate)`: the handle's methods come from the impl block, which may
+    // be in another module.
     quote! {
         #[doc = #doc]
         #vis struct #handle #generics #where_clause {
-            __actor_ref: #krate::ActorRef<#actor_ty>,
+            pub(crate) __actor_ref: #krate::ActorRef<#actor_ty>,
+        }
+    }
+}
+
+/// The handle's trait impls: `ActorHandle`, `Clone`, `Debug`, `PartialEq`,
+/// `Eq` and `Deref` to the `ActorRef`.
+fn handle_impls(item: &ItemStruct, krate: &Path) -> TokenStream {
+    let scx = StructCx::new(item, krate);
+    let actor_ty = &scx.actor_ty;
+    let handle_ty = &scx.handle_ty;
+    let handle_name = scx.handle.to_string();
+    let (impl_generics, _, where_clause) = scx.generics.split_for_impl();
+    // `ActorHandle::Actor` must name this handle as its `Handle`.
+    let mut handle_generics = item.generics.clone();
+    let gate = gated(
+        &item.generics,
+        quote!(#actor_ty: #krate::Actor<Handle = #handle_ty>),
+    );
+    handle_generics
+        .make_where_clause()
+        .predicates
+        .push(syn::parse_quote!(#gate));
+    let (_, _, handle_where_clause) = handle_generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #krate::ActorHandle for #handle_ty #handle_where_clause {
+            type Actor = #actor_ty;
+
+            #[inline]
+            fn from_ref(__actor_ref: #krate::ActorRef<#actor_ty>) -> Self {
+                Self { __actor_ref }
+            }
+
+            #[inline]
+            fn actor_ref(&self) -> &#krate::ActorRef<#actor_ty> {
+                &self.__actor_ref
+            }
         }
 
         #[automatically_derived]
         impl #impl_generics ::core::clone::Clone for #handle_ty #where_clause {
             #[inline]
             fn clone(&self) -> Self {
-                #handle { __actor_ref: ::core::clone::Clone::clone(&self.__actor_ref) }
+                Self { __actor_ref: ::core::clone::Clone::clone(&self.__actor_ref) }
             }
         }
 
         #[automatically_derived]
         impl #impl_generics ::core::fmt::Debug for #handle_ty #where_clause {
             fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                __f.debug_struct(::core::stringify!(#handle))
+                __f.debug_struct(#handle_name)
                     .field("id", &self.__actor_ref.id())
                     .field("alive", &self.__actor_ref.is_alive())
                     .finish()
@@ -79,6 +168,7 @@ fn struct_handle(item: &ItemStruct, krate: &Path) -> TokenStream {
 
         #[automatically_derived]
         impl #impl_generics ::core::cmp::PartialEq for #handle_ty #where_clause {
+            #[inline]
             fn eq(&self, __other: &Self) -> bool {
                 self.__actor_ref == __other.__actor_ref
             }
@@ -90,21 +180,9 @@ fn struct_handle(item: &ItemStruct, krate: &Path) -> TokenStream {
         #[automatically_derived]
         impl #impl_generics ::core::ops::Deref for #handle_ty #where_clause {
             type Target = #krate::ActorRef<#actor_ty>;
+
             #[inline]
             fn deref(&self) -> &Self::Target {
-                &self.__actor_ref
-            }
-        }
-
-        #[automatically_derived]
-        impl #impl_generics #krate::ActorHandle for #handle_ty #where_clause {
-            type Actor = #actor_ty;
-            #[inline]
-            fn from_ref(__actor_ref: #krate::ActorRef<#actor_ty>) -> Self {
-                #handle { __actor_ref }
-            }
-            #[inline]
-            fn actor_ref(&self) -> &#krate::ActorRef<#actor_ty> {
                 &self.__actor_ref
             }
         }
@@ -112,42 +190,52 @@ fn struct_handle(item: &ItemStruct, krate: &Path) -> TokenStream {
 }
 
 /// `impl ActorState`: marks the struct as actor state and records its mailbox.
-fn struct_state_impl(item: &ItemStruct, mailbox: Option<Mailbox>, krate: &Path) -> TokenStream {
+fn state_impl(item: &ItemStruct, mailbox: Option<Mailbox>, krate: &Path) -> TokenStream {
     let ident = &item.ident;
-    let (impl_generics, ty_generics, where_clause) = item.generics.split_for_impl();
-    let kind = match mailbox {
-        None => quote!(#krate::MailboxKind::Default),
-        Some(Mailbox::Bounded(n)) => quote!(#krate::MailboxKind::Bounded(#n)),
-        Some(Mailbox::Unbounded) => quote!(#krate::MailboxKind::Unbounded),
-    };
-    // Spanned at the struct name, so that a state that is not `Send` (when no
-    // single field is to blame, as with a generic parameter) points there.
-    let state_trait = quote_spanned!(ident.span()=> #krate::__private::ActorState);
+    let (_, ty_generics, _) = item.generics.split_for_impl();
+    let mut generics = item.generics.clone();
+    let gate = gated(
+        &item.generics,
+        quote!(#ident #ty_generics: ::core::marker::Send + 'static),
+    );
+    generics
+        .make_where_clause()
+        .predicates
+        .push(syn::parse_quote!(#gate));
+    let (impl_generics, _, where_clause) = generics.split_for_impl();
+    let mailbox = mailbox.map(|mailbox| {
+        let kind = match mailbox {
+            Mailbox::Bounded(n) => {
+                let n = Literal::usize_unsuffixed(n);
+                quote!(#krate::MailboxKind::Bounded(#n))
+            }
+            Mailbox::Unbounded => quote!(#krate::MailboxKind::Unbounded),
+        };
+        quote!(const MAILBOX: #krate::MailboxKind = #kind;)
+    });
     quote! {
         #[automatically_derived]
-        impl #impl_generics #state_trait for #ident #ty_generics #where_clause {
-            const MAILBOX: #krate::MailboxKind = #kind;
+        impl #impl_generics #krate::ActorState for #ident #ty_generics #where_clause {
+            #mailbox
         }
     }
 }
 
 /// One `Send` assertion per field, spanned at the field's type.
-fn struct_field_checks(item: &ItemStruct, krate: &Path) -> TokenStream {
-    let (impl_generics, _, where_clause) = item.generics.split_for_impl();
-    let checks = item.fields.iter().map(|field| {
-        let ty = &field.ty;
-        quote_spanned! {ty.span()=>
-            #krate::__private::assert_state_field::<#ty>();
-        }
-    });
-    quote! {
-        #[allow(dead_code, non_snake_case, clippy::extra_unused_type_parameters)]
-        const _: () = {
-            fn __assert_actor_state #impl_generics () #where_clause {
-                #(#checks)*
-            }
-        };
+fn state_checks(item: &ItemStruct, krate: &Path) -> TokenStream {
+    let ident = &item.ident;
+    let (_, ty_generics, _) = item.generics.split_for_impl();
+    let self_ty: Type = syn::parse_quote!(#ident #ty_generics);
+    let mut checks = Assertions::new(&item.generics, krate);
+    for field in &item.fields {
+        let ty = replace_self(&field.ty, &self_ty);
+        let span = field
+            .ident
+            .as_ref()
+            .map_or_else(|| field.ty.span(), Ident::span);
+        checks.add(&ty, span, Rule::StateField, &[]);
     }
+    checks.into_tokens("__assert_state_is_send")
 }
 
 // ---------------------------------------------------------------------------
@@ -164,16 +252,16 @@ struct ImplCx<'a> {
     /// `CounterMessage<T>`
     message_ty: TokenStream,
     /// `CounterHandle<T>`
-    handle_path: Path,
+    handle_ty: Path,
     /// `T, N`: the impl's type and const parameters, for `use<..>`.
-    captured: Vec<TokenStream>,
+    captured: Vec<&'a Ident>,
 }
 
 pub fn expand_impl(actor: &ActorImpl) -> TokenStream {
     let self_path = actor
         .self_path
         .as_ref()
-        .expect("checked: impl of a path type");
+        .expect("checked: an impl of a path type");
     let generics = &actor.item.generics;
     let (_, ty_generics, _) = generics.split_for_impl();
     let last = &self_path
@@ -182,29 +270,22 @@ pub fn expand_impl(actor: &ActorImpl) -> TokenStream {
         .expect("a path has a segment")
         .ident;
     let message_ident = suffixed(last, "Message");
-    let captured = generics
-        .params
-        .iter()
-        .filter_map(|p| match p {
-            GenericParam::Type(t) => {
-                let id = &t.ident;
-                Some(quote!(#id))
-            }
-            GenericParam::Const(c) => {
-                let id = &c.ident;
-                Some(quote!(#id))
-            }
-            GenericParam::Lifetime(_) => None,
-        })
-        .collect();
     let icx = ImplCx {
         krate: runtime_path(actor.args.krate.as_ref()),
         self_ty: &actor.item.self_ty,
         generics,
         message_ty: quote!(#message_ident #ty_generics),
         message_ident,
-        handle_path: suffixed_path(self_path, "Handle"),
-        captured,
+        handle_ty: suffixed_path(self_path, "Handle"),
+        captured: generics
+            .params
+            .iter()
+            .filter_map(|p| match p {
+                GenericParam::Type(t) => Some(&t.ident),
+                GenericParam::Const(c) => Some(&c.ident),
+                GenericParam::Lifetime(_) => None,
+            })
+            .collect(),
     };
     let messages: Vec<MessageCx<'_>> = actor
         .messages
@@ -213,10 +294,10 @@ pub fn expand_impl(actor: &ActorImpl) -> TokenStream {
         .collect();
 
     let item = &actor.item;
-    let message_enum = impl_message_enum(&icx, &messages);
-    let actor_impl = impl_actor(&icx, &messages, &actor.hooks, &actor_name(self_path));
-    let handle_methods = impl_handle_methods(&icx, &messages);
-    let checks = impl_type_checks(&icx, &messages);
+    let message_enum = message_enum(&icx, &messages);
+    let actor_impl = actor_impl(&icx, &messages, &actor.hooks, &actor_name(self_path));
+    let handle_methods = handle_methods(&icx, &messages);
+    let checks = message_checks(&icx, &messages);
     quote! {
         #item
         #message_enum
@@ -232,11 +313,14 @@ struct MessageCx<'a> {
     variant: Ident,
     name: String,
     /// The payload arguments: name and type (with `Self` replaced).
-    fields: Vec<(Ident, Type)>,
+    fields: Vec<(&'a Ident, Type)>,
     /// The response type (declared, or the return type), `Self` replaced.
     response: Type,
+    /// What the handler returns when that may differ from `response` (a
+    /// declared `response` and a return type): checked to agree.
+    returned: Option<Type>,
     delegated: bool,
-    cfgs: Vec<syn::Attribute>,
+    cfgs: Vec<Attribute>,
 }
 
 impl<'a> MessageCx<'a> {
@@ -250,14 +334,30 @@ impl<'a> MessageCx<'a> {
                     ident: Some(ident),
                     ty,
                     ..
-                } => Some((ident.clone(), replace_self(ty, icx.self_ty))),
+                } => Some((ident, replace_self(ty, icx.self_ty))),
                 _ => None,
             })
             .collect();
-        let response = match (&msg.args.response, &sig.output) {
-            (Some(ty), _) => replace_self(ty, icx.self_ty),
-            (None, ReturnType::Type(_, ty)) => replace_self(ty, icx.self_ty),
-            (None, ReturnType::Default) => syn::parse_quote!(()),
+        let output = match &sig.output {
+            ReturnType::Type(_, ty) => Some(replace_self(ty, icx.self_ty)),
+            ReturnType::Default => None,
+        };
+        let declared = msg
+            .args
+            .response
+            .as_ref()
+            .map(|ty| replace_self(ty, icx.self_ty));
+        let delegated = msg.params.iter().any(|p| matches!(p, Param::Reply { .. }));
+        let (response, returned) = match (declared, output) {
+            (Some(declared), output) if !delegated => {
+                let returned = output.unwrap_or_else(|| syn::parse_quote!(()));
+                // Written the same: nothing to check.
+                let same = same_tokens(&declared, &returned);
+                (declared, (!same).then_some(returned))
+            }
+            (Some(declared), _) => (declared, None),
+            (None, Some(output)) => (output, None),
+            (None, None) => (syn::parse_quote!(()), None),
         };
         MessageCx {
             msg,
@@ -265,14 +365,48 @@ impl<'a> MessageCx<'a> {
             name: sig.ident.to_string().trim_start_matches("r#").to_owned(),
             fields,
             response,
-            delegated: msg.params.iter().any(|p| matches!(p, Param::Reply { .. })),
+            returned,
+            delegated,
             cfgs: cfgs_of(&msg.method.attrs),
         }
     }
+
+    /// The declared response, else the return type.
+    fn response_span(&self) -> Span {
+        match (&self.msg.args.response, &self.msg.method.sig.output) {
+            (Some(ty), _) => ty.span(),
+            (None, ReturnType::Type(_, ty)) => ty.span(),
+            (None, ReturnType::Default) => self.msg.method.sig.ident.span(),
+        }
+    }
+
+    fn returns_unit(&self) -> bool {
+        self.msg.args.response.is_none()
+            && matches!(self.msg.method.sig.output, ReturnType::Default)
+    }
+}
+
+/// `Send + 'static` assertions of message arguments and responses.
+fn message_checks(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
+    let mut checks = Assertions::new(icx.generics, &icx.krate);
+    for m in messages {
+        for (name, ty) in &m.fields {
+            checks.add(ty, name.span(), Rule::MessageArg, &m.cfgs);
+        }
+        if !m.returns_unit() {
+            checks.add(
+                &m.response,
+                m.response_span(),
+                Rule::MessageResponse,
+                &m.cfgs,
+            );
+        }
+    }
+    checks.into_tokens("__assert_messages_are_send")
 }
 
 /// `pub enum CounterMessage { Inc { by: u64, __reply: Reply<()> }, .. }`
-fn impl_message_enum(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
+fn message_enum(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
     let krate = &icx.krate;
     let ident = &icx.message_ident;
     let generics = icx.generics;
@@ -282,22 +416,20 @@ fn impl_message_enum(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStrea
         let cfgs = &m.cfgs;
         let response = &m.response;
         let fields = m.fields.iter().map(|(name, ty)| quote!(#name: #ty));
-        let doc = format!("The `{}` message.", m.name);
         quote! {
-            #[doc = #doc]
             #(#cfgs)*
             #variant { #(#fields,)* __reply: #krate::Reply<#response> },
         }
     });
     let phantom = phantom_variant(icx);
     let doc = format!(
-        "The messages of [`{}`]: one variant per `#[message]` method. Generated by `#[actor]`.",
-        quote!(#ident).to_string().trim_end_matches("Message")
+        " The messages of [`{}`]: one variant per `#[message]` method.",
+        icx.self_ty.to_token_stream().to_string().replace(' ', "")
     );
     quote! {
         #[doc = #doc]
         #[doc(hidden)]
-        #[allow(private_interfaces, non_camel_case_types, clippy::large_enum_variant)]
+        #[allow(private_interfaces, clippy::large_enum_variant)]
         pub enum #ident #generics #where_clause {
             #(#variants)*
             #phantom
@@ -305,7 +437,8 @@ fn impl_message_enum(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStrea
     }
 }
 
-/// Generic actors whose parameters no message mentions still need to use them.
+/// A generic actor's parameters may appear in no message; this variant uses
+/// them, and cannot be built.
 fn phantom_variant(icx: &ImplCx<'_>) -> Option<TokenStream> {
     let types: Vec<&Ident> = icx
         .generics
@@ -329,7 +462,7 @@ fn phantom_variant(icx: &ImplCx<'_>) -> Option<TokenStream> {
 }
 
 /// `impl Actor for Counter`: the dispatch `match` and the hooks.
-fn impl_actor(
+fn actor_impl(
     icx: &ImplCx<'_>,
     messages: &[MessageCx<'_>],
     hooks: &[Hook],
@@ -339,8 +472,23 @@ fn impl_actor(
     let self_ty = icx.self_ty;
     let message_ident = &icx.message_ident;
     let message_ty = &icx.message_ty;
-    let handle_path = &icx.handle_path;
-    let (impl_generics, _, where_clause) = icx.generics.split_for_impl();
+    let handle_ty = &icx.handle_ty;
+    let mut generics = icx.generics.clone();
+    let gates = [
+        gated(
+            icx.generics,
+            quote!(#self_ty: ::core::marker::Send + 'static),
+        ),
+        gated(
+            icx.generics,
+            quote!(#message_ty: ::core::marker::Send + 'static),
+        ),
+    ];
+    let where_clause = generics.make_where_clause();
+    for gate in gates {
+        where_clause.predicates.push(syn::parse_quote!(#gate));
+    }
+    let (impl_generics, _, where_clause) = generics.split_for_impl();
 
     let arms = messages.iter().map(|m| dispatch_arm(icx, m));
     let name_arms = messages.iter().map(|m| {
@@ -349,40 +497,43 @@ fn impl_actor(
         let name = &m.name;
         quote! { #(#cfgs)* #message_ident::#variant { .. } => #name, }
     });
-    let phantom_arms = phantom_variant(icx).map(|_| {
-        (
-            quote! { #message_ident::__Phantom(_, __never) => match __never {}, },
-            quote! { #message_ident::__Phantom(_, __never) => match __never {}, },
-        )
-    });
-    let (phantom_dispatch, phantom_name) = phantom_arms.unzip();
+    let phantom_arm = phantom_variant(icx)
+        .map(|_| quote! { #message_ident::__Phantom(_, __never) => match __never {}, });
     let hook_fns = hooks.iter().map(|h| hook_fn(icx, h));
+    // A `match` on an enum of one variant destructures it in place, and the
+    // async block then captures the fields one by one (precise closure
+    // capture), which would make a field that is not `Send` fail the future
+    // in turn. Moving the whole message first keeps it one capture. (With
+    // `#[cfg]`, the enum may have one variant in the end.)
+    let unconditional = messages.iter().filter(|m| m.cfgs.is_empty()).count();
+    let whole = (unconditional <= 1 && !messages.is_empty() && phantom_arm.is_none())
+        .then(|| quote!(let __msg = __msg;));
 
     quote! {
         #[automatically_derived]
         impl #impl_generics #krate::Actor for #self_ty #where_clause {
             type Message = #message_ty;
-            type Handle = #handle_path;
+            type Handle = #handle_ty;
             const NAME: &'static str = #name;
 
-            #[allow(unused_variables, clippy::unit_arg)]
             fn handle(
                 &mut self,
-                __msg: Self::Message,
+                __msg: #message_ty,
                 __ctx: &mut #krate::Context<Self>,
             ) -> impl ::core::future::Future<Output = ()> + ::core::marker::Send {
                 async move {
+                    #whole
                     match __msg {
                         #(#arms)*
-                        #phantom_dispatch
+                        #phantom_arm
                     }
                 }
             }
 
-            fn message_name(__msg: &Self::Message) -> &'static str {
+            fn message_name(__msg: &#message_ty) -> &'static str {
                 match *__msg {
                     #(#name_arms)*
-                    #phantom_name
+                    #phantom_arm
                 }
             }
 
@@ -392,23 +543,38 @@ fn impl_actor(
 }
 
 /// The call of a handler or hook, with `ctx`, `reply` and `reason` in the
-/// user's argument order, awaited (with a spanned `Send` check) if async.
-fn call(icx: &ImplCx<'_>, method: &syn::ImplItemFn, params: &[Param]) -> TokenStream {
+/// user's argument order, awaited if async.
+fn call(
+    icx: &ImplCx<'_>,
+    method: &syn::ImplItemFn,
+    params: &[Param],
+    response: &Type,
+) -> TokenStream {
     let krate = &icx.krate;
     let ident = &method.sig.ident;
     let args = params.iter().map(|p| match p {
         Param::Payload { ident, .. } => quote!(#ident),
         Param::Ctx { .. } => quote!(__ctx),
-        Param::Reply { .. } => quote!(__reply),
+        Param::Reply {
+            inner: Some(inner), ..
+        } if same_tokens(inner, response) => {
+            quote!(__reply)
+        }
+        Param::Reply { ty, .. } => {
+            // The user's `Reply<T>` must be `Reply<response>`; spanned at it.
+            let ty = replace_self(ty, icx.self_ty);
+            let delegate = respan(quote!(#krate::__private::delegate), ty.span());
+            quote_spanned!(ty.span()=> #delegate::<#response, #ty>(__reply))
+        }
         Param::Reason { .. } => quote!(__reason),
     });
-    let call = quote!(self.#ident(#(#args),*));
     if method.sig.asyncness.is_some() {
-        let check =
-            quote_spanned!(method.sig.ident.span()=> #krate::__private::assert_send_handler);
-        quote!(#check(#call).await)
+        // Spanned at the handler's name: a future that is not `Send` is
+        // reported there, with rustc's note on what it holds across `.await`.
+        let check = respan(quote!(#krate::__private::assert_send_handler), ident.span());
+        quote_spanned!(ident.span()=> #check(self.#ident(#(#args),*)).await)
     } else {
-        call
+        quote!(self.#ident(#(#args),*))
     }
 }
 
@@ -418,48 +584,62 @@ fn dispatch_arm(icx: &ImplCx<'_>, m: &MessageCx<'_>) -> TokenStream {
     let variant = &m.variant;
     let cfgs = &m.cfgs;
     let names = m.fields.iter().map(|(name, _)| name);
-    let call = call(icx, &m.msg.method, &m.msg.params);
+    let response = &m.response;
+    let call = call(icx, &m.msg.method, &m.msg.params, response);
     let body = if m.delegated {
-        quote! { #call; }
-    } else {
-        // The response is checked against the declared type here, with the
-        // error at the user's return type.
-        let response = &m.response;
-        let span = match &m.msg.method.sig.output {
-            ReturnType::Type(_, ty) => ty.span(),
-            ReturnType::Default => m.msg.method.sig.ident.span(),
-        };
-        let value = quote_spanned!(span=> __response);
-        quote! {
+        quote!(#call,)
+    } else if let Some(returned) = &m.returned {
+        // A declared `response`: the returned value must be of that type,
+        // checked with the error at the user's return type.
+        let span = m.returned_span();
+        let check = respan(quote!(#krate::__private::response), span);
+        let value = quote_spanned!(span=> #check::<#response, #returned>(#call));
+        quote!(__reply.send(#value),)
+    } else if m.returns_unit() {
+        quote!({
+            #call;
+            __reply.send(());
+        })
+    } else if m.msg.method.sig.asyncness.is_some() {
+        quote!({
             let __response = #call;
-            __reply.send(#krate::__private::response_is::<#response>(#value));
-        }
+            __reply.send(__response);
+        })
+    } else {
+        quote!(__reply.send(#call),)
     };
     quote! {
         #(#cfgs)*
-        #message_ident::#variant { #(#names,)* __reply } => { #body }
+        #message_ident::#variant { #(#names,)* __reply } => #body
+    }
+}
+
+impl MessageCx<'_> {
+    /// The return type, else the method name.
+    fn returned_span(&self) -> Span {
+        match &self.msg.method.sig.output {
+            ReturnType::Type(_, ty) => ty.span(),
+            ReturnType::Default => self.msg.method.sig.ident.span(),
+        }
     }
 }
 
 fn hook_fn(icx: &ImplCx<'_>, hook: &Hook) -> TokenStream {
     let krate = &icx.krate;
-    let call = call(icx, &hook.method, &hook.params);
+    let call = call(icx, &hook.method, &hook.params, &syn::parse_quote!(()));
     let future = quote!(impl ::core::future::Future<Output = ()> + ::core::marker::Send);
     match hook.kind {
         HookKind::Start => quote! {
-            #[allow(unused_variables)]
             fn on_start(&mut self, __ctx: &mut #krate::Context<Self>) -> #future {
                 async move { #call; }
             }
         },
         HookKind::Restart => quote! {
-            #[allow(unused_variables)]
             fn on_restart(&mut self, __ctx: &mut #krate::Context<Self>) -> #future {
                 async move { #call; }
             }
         },
         HookKind::Stop => quote! {
-            #[allow(unused_variables)]
             fn on_stop(
                 &mut self,
                 __ctx: &mut #krate::Context<Self>,
@@ -472,14 +652,26 @@ fn hook_fn(icx: &ImplCx<'_>, hook: &Hook) -> TokenStream {
 }
 
 /// One method per message on the handle, building a `Request`.
-fn impl_handle_methods(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
+fn handle_methods(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
+    if messages.is_empty() {
+        return TokenStream::new();
+    }
     let krate = &icx.krate;
     let self_ty = icx.self_ty;
-    let handle_path = &icx.handle_path;
+    let handle_ty = &icx.handle_ty;
     let message_ident = &icx.message_ident;
     let message_ty = &icx.message_ty;
     let captured = &icx.captured;
-    let (impl_generics, _, where_clause) = icx.generics.split_for_impl();
+    let mut generics = icx.generics.clone();
+    let gate = gated(
+        icx.generics,
+        quote!(#self_ty: #krate::Actor<Message = #message_ty>),
+    );
+    generics
+        .make_where_clause()
+        .predicates
+        .push(syn::parse_quote!(#gate));
+    let (impl_generics, _, where_clause) = generics.split_for_impl();
     let methods = messages.iter().map(|m| {
         let method = &m.msg.method;
         let vis = &method.vis;
@@ -490,7 +682,9 @@ fn impl_handle_methods(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStr
         let response = &m.response;
         let params = m.fields.iter().map(|(name, ty)| quote!(#name: #ty));
         let names = m.fields.iter().map(|(name, _)| name);
-        quote! {
+        // Spanned at the handler's name, so that "private method defined
+        // here" and the like point at the user's method.
+        quote_spanned! {ident.span()=>
             #(#docs)*
             #(#cfgs)*
             #[inline]
@@ -500,68 +694,135 @@ fn impl_handle_methods(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStr
                 #response,
                 impl ::core::ops::FnOnce(#krate::Reply<#response>) -> #message_ty + use<#(#captured),*>,
             > {
-                <Self as #krate::ActorHandle>::actor_ref(self)
+                self.__actor_ref
                     .request(move |__reply| #message_ident::#variant { #(#names,)* __reply })
             }
         }
     });
     quote! {
-        impl #impl_generics #handle_path #where_clause {
+        impl #impl_generics #handle_ty #where_clause {
             #(#methods)*
         }
     }
 }
 
-/// `Send + 'static` checks of message arguments and responses, spanned at the
-/// user's types, and the agreement of a delegated `Reply<T>` with `response`.
-fn impl_type_checks(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
-    let krate = &icx.krate;
-    let (impl_generics, _, where_clause) = icx.generics.split_for_impl();
-    let mut checks = Vec::new();
-    for m in messages {
-        for param in &m.msg.params {
-            match param {
-                Param::Payload {
-                    ty, ident: Some(_), ..
-                } => {
-                    let ty = replace_self(ty, icx.self_ty);
-                    checks.push(quote_spanned! {ty.span()=>
-                        #krate::__private::assert_message_arg::<#ty>();
-                    });
-                }
-                Param::Reply { ty, inner: Some(_) } => {
-                    // `Reply<response>` must be the argument's type.
-                    let ty = replace_self(ty, icx.self_ty);
-                    let response = &m.response;
-                    let f = format_ident!("__reply_of_{}", m.name, span = Span::call_site());
-                    let value = quote_spanned!(ty.span()=> __r);
-                    checks.push(quote! {
-                        fn #f #impl_generics (__r: #krate::Reply<#response>) -> #ty #where_clause { #value }
-                    });
-                }
-                _ => {}
-            }
+// ---------------------------------------------------------------------------
+// Compile-time assertions
+// ---------------------------------------------------------------------------
+
+/// A check trait of `actor_core::__private`, and the function that asserts it.
+#[derive(Clone, Copy)]
+enum Rule {
+    StateField,
+    MessageArg,
+    MessageResponse,
+}
+
+/// Assertions that user types implement the check traits, one call each,
+/// spanned at the user's type, in a never-called function (see the module
+/// docs).
+struct Assertions<'a> {
+    krate: &'a Path,
+    generics: &'a Generics,
+    calls: Vec<TokenStream>,
+    seen: HashSet<String>,
+}
+
+impl<'a> Assertions<'a> {
+    fn new(generics: &'a Generics, krate: &'a Path) -> Self {
+        Assertions {
+            krate,
+            generics,
+            calls: Vec::new(),
+            seen: HashSet::new(),
         }
-        let response = &m.response;
-        let span = m.msg.args.response.as_ref().map_or_else(
-            || match &m.msg.method.sig.output {
-                ReturnType::Type(_, ty) => ty.span(),
-                ReturnType::Default => m.msg.method.sig.ident.span(),
-            },
-            Spanned::span,
-        );
-        checks.push(quote_spanned! {span=>
-            #krate::__private::assert_message_response::<#response>();
+    }
+
+    /// Asserts `rule` for `ty`; the error points at `span` (the field's or
+    /// argument's name, else the type's first token).
+    fn add(&mut self, ty: &Type, span: Span, rule: Rule, cfgs: &[Attribute]) {
+        let assert = match rule {
+            Rule::StateField => "state_field",
+            Rule::MessageArg => "message_arg",
+            Rule::MessageResponse => "message_response",
+        };
+        let key = format!("{assert} {} {}", ty.to_token_stream(), quote!(#(#cfgs)*));
+        if !self.seen.insert(key) {
+            return;
+        }
+        let krate = self.krate;
+        let private = respan(quote!(#krate::__private), span);
+        let assert = Ident::new(assert, span);
+        let new = match rule {
+            Rule::StateField => Ident::new("new", span),
+            Rule::MessageArg | Rule::MessageResponse => Ident::new("new_static", span),
+        };
+        self.calls.push(quote_spanned! {span=>
+            #(#cfgs)*
+            (&&#private::Probe::<#ty>::#new()).#assert();
         });
     }
-    quote! {
-        #[allow(dead_code, non_snake_case, clippy::extra_unused_type_parameters)]
-        const _: () = {
-            fn __assert_messages #impl_generics () #where_clause {
-                #(#checks)*
-            }
-        };
+
+    fn into_tokens(self, name: &str) -> TokenStream {
+        if self.calls.is_empty() {
+            return TokenStream::new();
+        }
+        let name = format_ident!("{name}");
+        let krate = self.krate;
+        let (impl_generics, _, where_clause) = self.generics.split_for_impl();
+        let calls = &self.calls;
+        quote! {
+            #[allow(dead_code, clippy::extra_unused_type_parameters)]
+            const _: () = {
+                fn #name #impl_generics () #where_clause {
+                    use #krate::__private::{NotSendable as _, Sendable as _};
+                    #(#calls)*
+                }
+            };
+        }
     }
+}
+
+/// `predicate` as a `where` clause that rustc checks where the item is used,
+/// not where it is defined (see the module docs): a predicate on concrete
+/// types gets a `for<'__a>` binder, which binds nothing but keeps rustc from
+/// checking it as a trivial bound.
+fn gated(generics: &Generics, predicate: TokenStream) -> TokenStream {
+    let generic = generics
+        .params
+        .iter()
+        .any(|p| !matches!(p, GenericParam::Lifetime(_)));
+    if generic {
+        predicate
+    } else {
+        quote!(for<'__a> #predicate)
+    }
+}
+
+/// Whether `a` and `b` are written the same (and so are the same type).
+fn same_tokens(a: &impl ToTokens, b: &impl ToTokens) -> bool {
+    a.to_token_stream().to_string() == b.to_token_stream().to_string()
+}
+
+/// `tokens` with every span set to `span`. rustc gives an item built from
+/// tokens of the macro's own span and the user's the macro's span, so a path
+/// to the runtime inside a check is respanned to the user's type for the
+/// error to point there.
+fn respan(tokens: impl ToTokens, span: Span) -> TokenStream {
+    tokens
+        .into_token_stream()
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = proc_macro2::TokenTree::Group(group);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }
 
 /// Replaces `Self` in a type with the actor's type: the message enum and the

@@ -2,19 +2,26 @@
 //! on a struct and on its impl block, `#[message]`, `#[on_start]`,
 //! `#[on_stop]`, `#[on_restart]`. Use them through `actor_core::prelude`.
 //!
-//! Each entry point parses the input into a small model (`ast`), checks the
-//! rules and collects every error (`check`), then generates code from the
-//! model (`expand`). On error the user's item is returned unchanged (minus
-//! this crate's attributes) together with the errors, so the rest of the crate
-//! and the IDE keep working.
+//! Each entry point (`entry`) parses the input into a small model (`ast`,
+//! `attr`), checks the rules and collects every error (`check`, `ctxt`), then
+//! generates code from the model (`expand`, `naming`). On error the user's
+//! item is kept (minus this crate's attributes) and what is sound is still
+//! generated: a broken message is left out, the rest of the actor is not.
+//! The errors come with it, all of them, so the rest of the crate and the
+//! IDE keep working.
+//!
+//! The rules that need types (`Send + 'static`, a declared `response` that
+//! agrees with the return type) are checked by the generated code, through
+//! the traits of `actor_core::__private`; see `expand.rs` for how each broken
+//! rule makes exactly one error, at the user's tokens.
 
 use proc_macro::TokenStream;
-use quote::ToTokens;
 
 mod ast;
 mod attr;
 mod check;
 mod ctxt;
+mod entry;
 mod expand;
 mod naming;
 
@@ -59,83 +66,4 @@ pub fn on_stop(_args: TokenStream, input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn on_restart(_args: TokenStream, input: TokenStream) -> TokenStream {
     entry::misplaced("on_restart", input.into()).into()
-}
-
-/// The entry points over `proc_macro2` types, so they can be tested and
-/// snapshotted outside a macro context.
-pub(crate) mod entry {
-    use super::*;
-    use proc_macro2::TokenStream;
-
-    pub fn actor(args: TokenStream, input: TokenStream) -> TokenStream {
-        match syn::parse2::<syn::Item>(input.clone()) {
-            Ok(syn::Item::Struct(item)) => actor_struct(args, item),
-            Ok(syn::Item::Impl(item)) => actor_impl(args, item),
-            Ok(other) => {
-                let err = syn::Error::new_spanned(
-                    item_keyword(&other),
-                    "`#[actor]` goes on a struct and on its impl block",
-                );
-                let mut out = input;
-                out.extend(err.to_compile_error());
-                out
-            }
-            Err(err) => {
-                let mut out = input;
-                out.extend(err.to_compile_error());
-                out
-            }
-        }
-    }
-
-    fn actor_struct(args: TokenStream, item: syn::ItemStruct) -> TokenStream {
-        let cx = ctxt::Ctxt::new();
-        let actor = ast::ActorStruct::parse(args, item, &cx);
-        check::check_struct(&actor, &cx);
-        // Even with errors the handle and state impl are emitted (with default
-        // options), so that the impl block's expansion does not fail in turn.
-        let mut out = expand::expand_struct(&actor);
-        if let Err(err) = cx.check() {
-            out.extend(err.to_compile_error());
-        }
-        out
-    }
-
-    fn actor_impl(args: TokenStream, item: syn::ItemImpl) -> TokenStream {
-        let cx = ctxt::Ctxt::new();
-        let actor = ast::ActorImpl::parse(args, item.clone(), &cx);
-        check::check_impl(&actor, &cx);
-        match cx.check() {
-            Ok(()) => expand::expand_impl(&actor),
-            Err(err) => {
-                let mut out = ast::ActorImpl::strip(item).into_token_stream();
-                out.extend(err.to_compile_error());
-                out
-            }
-        }
-    }
-
-    pub fn misplaced(name: &str, input: TokenStream) -> TokenStream {
-        let err = syn::Error::new(
-            proc_macro2::Span::call_site(),
-            format!(
-                "`#[{name}]` only works on a method of an `#[actor]` impl block; add `#[actor]` to the impl"
-            ),
-        );
-        let mut out = input;
-        out.extend(err.to_compile_error());
-        out
-    }
-
-    /// The tokens that name what kind of item this is, for an error span.
-    fn item_keyword(item: &syn::Item) -> proc_macro2::TokenStream {
-        match item {
-            syn::Item::Enum(i) => i.enum_token.into_token_stream(),
-            syn::Item::Fn(i) => i.sig.fn_token.into_token_stream(),
-            syn::Item::Trait(i) => i.trait_token.into_token_stream(),
-            syn::Item::Union(i) => i.union_token.into_token_stream(),
-            syn::Item::Mod(i) => i.mod_token.into_token_stream(),
-            other => other.into_token_stream(),
-        }
-    }
 }

@@ -1,0 +1,16 @@
+use actor_core::prelude::*;
+
+#[actor]
+struct Counter {
+    count: u64,
+}
+
+#[actor]
+impl Counter {
+    #[message(response = u64, response = u64)]
+    fn get(&self) -> u64 {
+        self.count
+    }
+}
+
+fn main() {}

@@ -1,0 +1,16 @@
+use actor_core::prelude::*;
+
+#[actor]
+struct Counter {
+    count: u64,
+}
+
+#[actor(mailbox = 16)]
+impl Counter {
+    #[message]
+    fn get(&self) -> u64 {
+        self.count
+    }
+}
+
+fn main() {}
