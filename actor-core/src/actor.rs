@@ -46,6 +46,11 @@ pub trait ActorState: Send + 'static {
 ///
 /// Written by `#[actor]` on the `impl` block. See the [crate docs](crate) for
 /// what a user writes.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an actor: its impl block has no `#[actor]`",
+    label = "not an actor",
+    note = "add `#[actor]` to the `impl` block that has the `#[message]` methods"
+)]
 pub trait Actor: ActorState + Sized {
     /// The message enum, one variant per `#[message]` method.
     type Message: Send + 'static;
