@@ -103,7 +103,9 @@ async fn main() -> ExitCode {
         ..D
     };
     match meeting_controller::run(opts, &mut std::io::stdout()).await {
-        Ok(summary) if summary.over_capacity().count() == 0 && summary.over_limit().count() == 0 => {
+        Ok(summary)
+            if summary.over_capacity().count() == 0 && summary.over_limit().count() == 0 =>
+        {
             ExitCode::SUCCESS
         }
         Ok(_) => ExitCode::FAILURE,

@@ -262,11 +262,14 @@ pub async fn run(opts: Options, out: &mut impl Write) -> Result<Summary, RunErro
         opts.slots.max(1),
         opts.policy,
     )?;
-    writeln!(
-        out,
-        "  {} will crash on purpose mid-job; their supervisor restarts them",
-        plural(crashes_planned as u64, "worker", "workers"),
-    )?;
+    match crashes_planned {
+        0 => writeln!(out, "  no worker will crash (crash rate 0)")?,
+        n => writeln!(
+            out,
+            "  {} will crash on purpose mid-job; their supervisor restarts them",
+            plural(n as u64, "worker", "workers"),
+        )?,
+    }
     writeln!(
         out,
         "  each job writes a {} KiB log, gzipped and SHA-256 hashed on the CPU pool ({})\n",
@@ -356,6 +359,15 @@ fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
+/// `bytes` in KiB or MiB, whichever reads better.
+fn size(bytes: u64) -> String {
+    if bytes < 1024 * 1024 {
+        format!("{:.0} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{:.1} MiB", mib(bytes))
+    }
+}
+
 fn plural(n: impl Into<u64>, one: &str, many: &str) -> String {
     let n = n.into();
     format!("{n} {}", if n == 1 { one } else { many })
@@ -397,10 +409,10 @@ impl fmt::Display for Summary {
         };
         writeln!(
             f,
-            "  logs        {:.1} MiB gzipped to {:.1} MiB ({ratio:.0}%) and hashed, in {} archives",
-            mib(t.log_bytes),
-            mib(t.archive_bytes),
-            t.archives,
+            "  logs        {} gzipped to {} ({ratio:.0}%) and hashed, in {}",
+            size(t.log_bytes),
+            size(t.archive_bytes),
+            plural(t.archives, "archive", "archives"),
         )?;
         writeln!(
             f,
@@ -435,11 +447,7 @@ impl fmt::Display for Summary {
             .collect();
         write!(f, "  step times  {} (mean)", times.join(", "))?;
         if t.missed > 0 {
-            write!(
-                f,
-                "\n  note        telemetry missed {} events",
-                t.missed
-            )?;
+            write!(f, "\n  note        telemetry missed {} events", t.missed)?;
         }
         Ok(())
     }

@@ -165,7 +165,12 @@ pub fn workload(w: &Workload) -> Vec<Pipeline> {
                 time_scale: w.time_scale,
             })
         };
-        let build = [Step::Checkout, Step::Compile, Step::ArchiveLogs, Step::Upload];
+        let build = [
+            Step::Checkout,
+            Step::Compile,
+            Step::ArchiveLogs,
+            Step::Upload,
+        ];
         let test = [Step::Checkout, Step::Test, Step::ArchiveLogs, Step::Upload];
         let mut stages = vec![Stage {
             name: "build",

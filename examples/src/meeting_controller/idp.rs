@@ -63,7 +63,11 @@ impl KeySet {
 
     /// The oldest key id the set holds.
     pub fn oldest(&self) -> u32 {
-        self.keys.iter().map(|k| k.kid).min().unwrap_or(self.version)
+        self.keys
+            .iter()
+            .map(|k| k.kid)
+            .min()
+            .unwrap_or(self.version)
     }
 }
 
@@ -169,7 +173,11 @@ mod tests {
     #[test]
     fn the_key_set_holds_the_current_key_and_its_predecessor() {
         let idp = IdentityProvider::new(Duration::from_millis(10), 1);
-        assert_eq!(idp.jwks_at(idp.inner.began).keys.len(), 1, "no predecessor yet");
+        assert_eq!(
+            idp.jwks_at(idp.inner.began).keys.len(),
+            1,
+            "no predecessor yet"
+        );
         let set = idp.jwks_at(idp.inner.began + Duration::from_millis(45));
         assert_eq!(set.version, 5);
         assert_eq!(

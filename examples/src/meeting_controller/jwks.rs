@@ -154,7 +154,11 @@ impl JwksCache {
         }
     }
 
-    fn answer(&mut self, reply: Reply<Result<Claims, AuthError>>, verdict: Result<Claims, AuthError>) {
+    fn answer(
+        &mut self,
+        reply: Reply<Result<Claims, AuthError>>,
+        verdict: Result<Claims, AuthError>,
+    ) {
         if verdict.is_err() {
             self.stats.rejected += 1;
         }
@@ -182,7 +186,11 @@ impl JwksCache {
     /// that waited for them.
     #[message]
     fn install(&mut self, keys: KeySet) {
-        let took = self.fetching.take().map(|t| t.elapsed()).unwrap_or_default();
+        let took = self
+            .fetching
+            .take()
+            .map(|t| t.elapsed())
+            .unwrap_or_default();
         let previous = self.keys.as_ref().map(|k| k.version);
         self.stats.refreshes += 1;
         self.stats.longest_fetch = self.stats.longest_fetch.max(took);

@@ -142,7 +142,10 @@ mod tests {
         assert!(!m.say(claims(1)), "only participants speak");
         assert_eq!(m.join(claims(3)), Ok(2));
         let s = m.stats();
-        assert_eq!((s.joined, s.refused_full, s.already_in, s.left), (3, 1, 1, 1));
+        assert_eq!(
+            (s.joined, s.refused_full, s.already_in, s.left),
+            (3, 1, 1, 1)
+        );
         assert_eq!(s.messages, 1);
         assert_eq!((s.participants, s.peak), (2, 2));
     }

@@ -510,7 +510,7 @@ fn group(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -555,7 +555,11 @@ impl fmt::Display for Summary {
             group(left),
             seated,
         )?;
-        writeln!(f, "  chat         {} messages from participants", group(messages))?;
+        writeln!(
+            f,
+            "  chat         {} messages from participants",
+            group(messages)
+        )?;
         writeln!(
             f,
             "  rate limits  {} requests from {} devices of {} users: {} allowed, {} limited",
@@ -565,7 +569,12 @@ impl fmt::Display for Summary {
             group(self.allowed()),
             group(self.limited),
         )?;
-        let busiest = self.audits.iter().map(|a| a.busiest_window).max().unwrap_or(0);
+        let busiest = self
+            .audits
+            .iter()
+            .map(|a| a.busiest_window)
+            .max()
+            .unwrap_or(0);
         let limit = self.audits.first().map_or(0, |a| a.limit);
         let over = self.over_limit().count();
         writeln!(
