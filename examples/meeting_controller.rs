@@ -86,12 +86,16 @@ async fn main() -> ExitCode {
     } else {
         Output::Bars
     };
+    let Ok(duration) = Duration::try_from_secs_f64(cli.seconds) else {
+        eprintln!("meeting_controller: --seconds takes a duration in seconds, such as 2.5");
+        return ExitCode::FAILURE;
+    };
     let opts = Options {
         meetings: cli.meetings,
         capacity: cli.capacity,
         users: cli.users,
         devices: cli.devices,
-        duration: Duration::from_secs_f64(cli.seconds.max(0.0)),
+        duration,
         burst: cli.burst,
         per_second: cli.rate,
         refresh_every: Duration::from_millis(cli.refresh_ms),

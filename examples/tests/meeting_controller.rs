@@ -101,7 +101,7 @@ async fn under_load_meetings_never_exceed_capacity_and_users_never_exceed_their_
     assert!(text.contains("JWKS: key rotated v"), "{text}");
     for line in [
         "\nSummary\n",
-        "  meetings     4 rooms × 5 seats: never above capacity;",
+        "  meetings     4 rooms × 5 seats, never above capacity (fullest: ",
         "  rate limits  ",
         "(burst 10 + 20/s): held for all 40 users\n",
         &format!("forged on purpose, {} refused\n", summary.rejected),

@@ -155,6 +155,8 @@ pub struct Summary {
     pub burst: u32,
     /// Refill per second.
     pub per_second: f64,
+    /// The JWKS cache's timer period.
+    pub refresh_every: Duration,
     /// How long the devices ran.
     pub elapsed: Duration,
 }
@@ -365,6 +367,7 @@ pub async fn run(opts: Options, out: &mut impl Write) -> Result<Summary, RunErro
         jwks: jwks_stats,
         burst: opts.burst,
         per_second: opts.per_second,
+        refresh_every: opts.refresh_every,
         elapsed,
     };
     writeln!(out, "\n{summary}")?;
@@ -521,12 +524,11 @@ fn group(n: u64) -> String {
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "Summary")?;
-        let fullest = self.meetings.iter().max_by_key(|m| (m.peak, m.joined));
         let over = self.over_capacity().count();
         let capacity = self.meetings.first().map_or(0, |m| m.capacity);
         write!(
             f,
-            "  meetings     {} rooms × {} seats: ",
+            "  meetings     {} rooms × {} seats, ",
             self.meetings.len(),
             capacity
         )?;
@@ -535,23 +537,20 @@ impl fmt::Display for Summary {
         } else {
             write!(f, "OVER CAPACITY in {over} rooms")?;
         }
-        let turned_away = self.meetings.iter().filter(|m| m.refused_full > 0).count();
-        if let Some(m) = fullest {
-            write!(
-                f,
-                "; {turned_away} filled up and turned people away (fullest: {} at {}/{})",
-                m.name, m.peak, m.capacity
-            )?;
+        match self.meetings.iter().max_by_key(|m| (m.peak, m.joined)) {
+            Some(m) => writeln!(f, " (fullest: {} at {}/{})", m.name, m.peak, m.capacity)?,
+            None => writeln!(f)?,
         }
-        writeln!(f)?;
         let (joined, full, left) = self.joins();
+        let full_rooms = self.meetings.iter().filter(|m| m.refused_full > 0).count();
         let seated: usize = self.meetings.iter().map(|m| m.participants).sum();
         let messages: u64 = self.meetings.iter().map(|m| m.messages).sum();
         writeln!(
             f,
-            "  joins        {} admitted, {} refused because the room was full; {} leaves, {} still seated",
+            "  joins        {} admitted, {} refused by {} full rooms; {} leaves, {} still seated",
             group(joined),
             group(full),
+            full_rooms,
             group(left),
             seated,
         )?;
@@ -601,10 +600,15 @@ impl fmt::Display for Summary {
         )?;
         writeln!(
             f,
-            "  JWKS cache   {} refreshes, key rotated v{} → v{}; {} checks answered during a refresh, {} waited for a new key",
+            "  JWKS cache   {} refreshes on a {} ms timer; key rotated v{} → v{}",
             j.refreshes,
+            self.refresh_every.as_millis(),
             j.first_version,
             j.version,
+        )?;
+        writeln!(
+            f,
+            "               {} checks answered while a refresh was in flight, {} waited for a new key",
             group(j.served_during_refresh),
             group(j.waited_for_keys),
         )?;
