@@ -423,8 +423,10 @@ impl fmt::Display for Summary {
         )?;
         writeln!(
             f,
-            "  runners     {} × {} slots, {} scheduling:",
-            self.runners, self.slots, self.policy
+            "  runners     {} × {}, {} scheduling:",
+            self.runners,
+            plural(self.slots as u64, "slot", "slots"),
+            self.policy
         )?;
         for (i, placed) in self.placed_per_runner.iter().enumerate() {
             let stats = t
@@ -445,7 +447,11 @@ impl fmt::Display for Summary {
             .iter()
             .map(|(step, times)| format!("{step} {} ms", times.mean().as_millis()))
             .collect();
-        write!(f, "  step times  {} (mean)", times.join(", "))?;
+        if times.is_empty() {
+            write!(f, "  step times  none: no step ran")?;
+        } else {
+            write!(f, "  step times  {} (mean)", times.join(", "))?;
+        }
         if t.missed > 0 {
             write!(f, "\n  note        telemetry missed {} events", t.missed)?;
         }

@@ -508,6 +508,15 @@ impl<'o, W: Write> Console<'o, W> {
     }
 }
 
+fn plural(n: usize, one: &str, many: &str) -> String {
+    plural_grouped(n as u64, one, many)
+}
+
+/// `1 check`, `1,234 checks`.
+fn plural_grouped(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", group(n), if n == 1 { one } else { many })
+}
+
 /// `1234567` as `1,234,567`.
 fn group(n: u64) -> String {
     let digits = n.to_string();
@@ -528,9 +537,9 @@ impl fmt::Display for Summary {
         let capacity = self.meetings.first().map_or(0, |m| m.capacity);
         write!(
             f,
-            "  meetings     {} rooms × {} seats, ",
-            self.meetings.len(),
-            capacity
+            "  meetings     {} × {}, ",
+            plural(self.meetings.len(), "room", "rooms"),
+            plural(capacity, "seat", "seats"),
         )?;
         if over == 0 {
             write!(f, "never above capacity")?;
@@ -547,10 +556,10 @@ impl fmt::Display for Summary {
         let messages: u64 = self.meetings.iter().map(|m| m.messages).sum();
         writeln!(
             f,
-            "  joins        {} admitted, {} refused by {} full rooms; {} leaves, {} still seated",
+            "  joins        {} admitted, {} refused by {}; {} leaves, {} still seated",
             group(joined),
             group(full),
-            full_rooms,
+            plural(full_rooms, "full room", "full rooms"),
             group(left),
             seated,
         )?;
@@ -561,10 +570,10 @@ impl fmt::Display for Summary {
         )?;
         writeln!(
             f,
-            "  rate limits  {} requests from {} devices of {} users: {} allowed, {} limited",
+            "  rate limits  {} requests from {} of {}: {} allowed, {} limited",
             group(self.requests),
-            group(self.devices as u64),
-            group(self.users as u64),
+            plural(self.devices, "device", "devices"),
+            plural(self.users, "user", "users"),
             group(self.allowed()),
             group(self.limited),
         )?;
@@ -585,9 +594,9 @@ impl fmt::Display for Summary {
             self.burst,
             self.per_second,
             if over == 0 {
-                format!("held for all {} users", self.users)
+                format!("held for all {}", plural(self.users, "user", "users"))
             } else {
-                format!("EXCEEDED for {over} users")
+                format!("EXCEEDED for {}", plural(over, "user", "users"))
             },
         )?;
         let j = &self.jwks;
@@ -600,16 +609,19 @@ impl fmt::Display for Summary {
         )?;
         writeln!(
             f,
-            "  JWKS cache   {} refreshes on a {} ms timer; key rotated v{} → v{}",
-            j.refreshes,
+            "  JWKS cache   {} on a {} ms timer; {}",
+            plural(j.refreshes as usize, "refresh", "refreshes"),
             self.refresh_every.as_millis(),
-            j.first_version,
-            j.version,
+            if j.version > j.first_version {
+                format!("key rotated v{} → v{}", j.first_version, j.version)
+            } else {
+                format!("the key stayed v{}", j.version)
+            },
         )?;
         writeln!(
             f,
-            "               {} checks answered while a refresh was in flight, {} waited for a new key",
-            group(j.served_during_refresh),
+            "               {} answered while a refresh was in flight, {} waited for a key not fetched yet",
+            plural_grouped(j.served_during_refresh, "check", "checks"),
             group(j.waited_for_keys),
         )?;
         write!(f, "  elapsed      {:.2} s", self.elapsed.as_secs_f64())
