@@ -111,7 +111,12 @@ impl Options {
             jobs: self.jobs,
             crash_rate: self.crash_rate,
             log_bytes: self.log_kib * 1024,
-            time_scale: self.time_scale,
+            // Finite and not negative, or `Duration::mul_f64` would panic.
+            time_scale: if self.time_scale.is_finite() {
+                self.time_scale.clamp(0.0, 1000.0)
+            } else {
+                0.0
+            },
             seed: self.seed,
         }
     }
