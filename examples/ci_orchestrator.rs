@@ -47,6 +47,9 @@ struct Cli {
     /// Threads of the CPU pool (default: one per CPU)
     #[arg(long)]
     cpu_threads: Option<usize>,
+    /// Worker restarts per second tolerated before the run gives up (default: 10 per slot)
+    #[arg(long)]
+    max_restarts: Option<u32>,
     /// Plain lines instead of progress bars, even on a terminal
     #[arg(long)]
     plain: bool,
@@ -85,6 +88,7 @@ async fn main() -> ExitCode {
         time_scale: cli.time_scale,
         seed: cli.seed,
         cpu_threads: cli.cpu_threads,
+        max_restarts: cli.max_restarts,
         output,
     };
     match ci_orchestrator::run(opts, &mut std::io::stdout()).await {

@@ -107,6 +107,37 @@ async fn without_crashes_nothing_is_restarted_and_round_robin_takes_runners_in_t
     assert!(text.contains("round-robin scheduling"), "{text}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_storm_makes_the_tree_give_up_and_the_run_fail_instead_of_hanging() {
+    ci_orchestrator::quiet_injected_panics();
+    // Every job's first worker crashes; the workers' supervisor tolerates no
+    // restart, so a crash escalates to the root, which restarts the workers'
+    // supervisor (and with it every worker in flight, as a retry) and gives
+    // up at the fourth time.
+    let opts = Options {
+        jobs: 40,
+        log_kib: 1,
+        crash_rate: 1.0,
+        max_restarts: Some(0),
+        time_scale: 0.0,
+        output: Output::Quiet,
+        ..Options::small()
+    };
+    let mut out = Vec::new();
+    let err = ci_orchestrator::run(opts, &mut out)
+        .await
+        .expect_err("the tree gives up");
+    assert!(
+        matches!(err, ci_orchestrator::RunError::GaveUp(_)),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.starts_with("the supervision tree gave up after too many restarts; the last failure: panicked in `run_step`: injected fault in "),
+        "{message}"
+    );
+}
+
 /// The README's command, run for real (briefly).
 #[test]
 fn the_example_binary_runs_from_the_readme_command() {

@@ -73,6 +73,9 @@ pub struct Options {
     pub seed: u64,
     /// Threads of the CPU pool (`None`: one per CPU).
     pub cpu_threads: Option<usize>,
+    /// Worker restarts per second the workers' supervisor tolerates before
+    /// it gives up and the run fails (`None`: ten per slot).
+    pub max_restarts: Option<u32>,
     /// How progress is shown.
     pub output: Output,
 }
@@ -89,6 +92,7 @@ impl Options {
         time_scale: 1.0,
         seed: 2024,
         cpu_threads: None,
+        max_restarts: None,
         output: Output::Lines,
     };
 
@@ -175,8 +179,9 @@ pub enum RunError {
     /// An actor could not be reached or started.
     #[error(transparent)]
     Actor(#[from] actor_core::Error),
-    /// The supervision tree gave up (too many restarts).
-    #[error("the supervision tree gave up: {0}")]
+    /// The supervision tree gave up: workers crashed faster than its
+    /// restart intensity allows. Carries the last failure.
+    #[error("the supervision tree gave up after too many restarts; the last failure: {}", last_failure(.0))]
     GaveUp(StopReason),
     /// Writing the output failed.
     #[error("cannot write the output: {0}")]
@@ -195,8 +200,17 @@ impl From<actor_core::SpawnError> for RunError {
     }
 }
 
+/// The failure at the bottom of a chain of escalations.
+fn last_failure(reason: &StopReason) -> &StopReason {
+    match reason {
+        StopReason::Escalated(inner) => last_failure(inner),
+        other => other,
+    }
+}
+
 /// The actors of a run, started under one supervision tree.
 struct Ci {
+    root: SupervisorRef,
     orchestrator: orchestrator::OrchestratorHandle,
     scheduler: scheduler::SchedulerHandle,
     telemetry: telemetry::TelemetryHandle,
@@ -210,11 +224,15 @@ fn start(system: &System, opts: &Options) -> Result<Ci, RunError> {
     let scheduler = root
         .child(move || Scheduler::new(policy, runners, slots))
         .spawn()?;
-    // Crashed workers are restarted at once, then after 10, 20, … ms if the
-    // same worker keeps crashing. Many workers crashing at once is a fault of
-    // the farm, not of a job: beyond ten restarts per slot per second the
-    // tree gives up and the run fails instead of retrying forever.
-    let per_second = u32::try_from(10 * runners * slots).unwrap_or(u32::MAX);
+    // A crashed worker is restarted after 10 ms, then 20, 40, … if the same
+    // worker keeps crashing. Many workers crashing at once is a fault of the
+    // farm, not of a job: beyond ten restarts per slot per second (by
+    // default) the workers' supervisor gives up, the root restarts it, and
+    // if that too happens more than three times in five seconds the root
+    // gives up and the run fails instead of retrying forever.
+    let per_second = opts
+        .max_restarts
+        .unwrap_or_else(|| u32::try_from(10 * runners * slots).unwrap_or(u32::MAX));
     let worker_tree = root
         .supervisor(
             Supervisor::new(Strategy::OneForOne)
@@ -233,8 +251,9 @@ fn start(system: &System, opts: &Options) -> Result<Ci, RunError> {
     let orchestrator = root
         .child(move || Orchestrator::new(s.clone(), w.clone(), events.clone()))
         .spawn()?;
-    system.spawn_supervisor(root);
+    let root = system.spawn_supervisor(root);
     Ok(Ci {
+        root,
         orchestrator,
         scheduler,
         telemetry,
@@ -293,7 +312,20 @@ pub async fn run(opts: Options, out: &mut impl Write) -> Result<Summary, RunErro
     let mut gave_up = std::pin::pin!(system.wait_escalation());
     let status = loop {
         tokio::select! {
-            status = &mut done => break status?,
+            status = &mut done => match status {
+                Ok(status) => break status,
+                Err(err) => {
+                    // The orchestrator stopped: its supervisor gave up, or it failed.
+                    console.finish()?;
+                    let stopped = tokio::time::timeout(Duration::from_secs(1), ci.root.wait_stopped());
+                    let err = match stopped.await {
+                        Ok(reason @ StopReason::Escalated(_)) => RunError::GaveUp(reason),
+                        _ => err.into(),
+                    };
+                    system.shutdown().await;
+                    return Err(err);
+                }
+            },
             escalation = &mut gave_up => {
                 console.finish()?;
                 system.shutdown().await;
