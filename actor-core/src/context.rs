@@ -55,7 +55,7 @@ pub struct Context<A: Actor> {
     system: System,
     /// Actors spawned with [`Context::spawn`]; they stop when this instance stops.
     children: Vec<Arc<ActorCell>>,
-    /// Timers of this instance; cancelled when it stops.
+    /// Timers and tasks of this instance; aborted when it stops.
     timers: Vec<AbortHandle>,
     /// The reason given to [`Context::stop_with`], if any.
     requested: Option<StopReason>,
@@ -178,6 +178,61 @@ impl<A: Actor> Context<A> {
         }
         self.children.push(handle.actor_ref().cell.clone());
         handle
+    }
+
+    /// Spawns a tokio task that belongs to this actor: it is aborted when the
+    /// actor stops (or a supervisor restarts it), like its timers. Use it for
+    /// work whose result comes back as a message, or to forward an event bus
+    /// into the mailbox:
+    ///
+    /// ```
+    /// use actor_core::prelude::*;
+    ///
+    /// #[derive(Clone, Debug)]
+    /// struct Deployed(String);
+    ///
+    /// #[actor]
+    /// struct Audit { seen: Vec<String> }
+    ///
+    /// #[actor]
+    /// impl Audit {
+    ///     #[message]
+    ///     fn deployed(&mut self, what: String) { self.seen.push(what); }
+    ///     #[message]
+    ///     fn seen(&self) -> Vec<String> { self.seen.clone() }
+    ///
+    ///     #[on_start]
+    ///     fn started(&mut self, ctx: &mut Context<Self>) {
+    ///         let mut events = ctx.system().events::<Deployed>().subscribe();
+    ///         let me = ctx.handle();
+    ///         ctx.spawn_task(async move {
+    ///             while let Ok(Deployed(what)) = events.recv().await {
+    ///                 if me.deployed(what).tell().await.is_err() {
+    ///                     break;
+    ///                 }
+    ///             }
+    ///         });
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let system = System::new();
+    /// let audit = system.spawn(Audit { seen: vec![] });
+    /// audit.seen().await.unwrap(); // started: subscribed
+    /// system.events::<Deployed>().publish(Deployed("web v2".into()));
+    /// tokio::task::yield_now().await;
+    /// assert_eq!(audit.seen().await.unwrap(), ["web v2"]);
+    /// # }
+    /// ```
+    pub fn spawn_task<F>(&mut self, fut: F) -> tokio::task::JoinHandle<F::Output>
+    where
+        F: std::future::Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let task = tokio::spawn(fut);
+        self.track_timer(task.abort_handle());
+        task
     }
 
     /// Sends this actor the message `make` builds, once, after `delay`.

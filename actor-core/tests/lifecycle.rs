@@ -201,3 +201,51 @@ async fn handles_compare_and_print_usefully() {
         "{printed}"
     );
 }
+
+#[tokio::test]
+async fn tasks_spawned_by_an_actor_are_aborted_when_it_stops() {
+    struct Flag(Arc<AtomicU64>);
+    impl Drop for Flag {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    #[actor]
+    struct Owner {
+        dropped: Arc<AtomicU64>,
+        task: Option<tokio::task::JoinHandle<()>>,
+    }
+    #[actor]
+    impl Owner {
+        #[message]
+        fn running(&self) -> bool {
+            self.task.as_ref().is_some_and(|t| !t.is_finished())
+        }
+        #[on_start]
+        fn started(&mut self, ctx: &mut Context<Self>) {
+            let flag = Flag(self.dropped.clone());
+            self.task = Some(ctx.spawn_task(async move {
+                let _flag = flag;
+                std::future::pending::<()>().await;
+            }));
+        }
+    }
+    let dropped = Arc::new(AtomicU64::new(0));
+    let system = System::new();
+    let owner = system.spawn(Owner {
+        dropped: dropped.clone(),
+        task: None,
+    });
+    assert_eq!(owner.running().await, Ok(true));
+    assert_eq!(dropped.load(Ordering::SeqCst), 0);
+    owner.stop();
+    owner.wait_stopped().await;
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(
+        dropped.load(Ordering::SeqCst),
+        1,
+        "the task was aborted with its actor"
+    );
+}
