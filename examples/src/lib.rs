@@ -1,0 +1,9 @@
+//! The seed scenarios of actor-core as runnable programs: each module holds a
+//! scenario's actors and a `run`-style entry point, which the example binary
+//! of the same name (`cargo run --example <name>`) calls, and which the tests
+//! call in a short mode.
+
+#![forbid(unsafe_code)]
+
+pub mod file_pipeline;
+pub mod http_service;
