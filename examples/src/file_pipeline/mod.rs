@@ -462,7 +462,6 @@ async fn compress(
     while let Some(done) = tasks.next().await {
         record(done?, out)?;
     }
-    drop(record);
     progress.finish();
     Ok(digests)
 }
