@@ -213,3 +213,19 @@ async fn verification_finds_a_wrong_digest_and_a_corrupt_member() {
     );
     assert!(printed.is_empty(), "ProgressMode::Off prints nothing");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_output_may_not_overwrite_the_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.txt");
+    generate_text(&input, 10_000).unwrap();
+    let err = run(&options(Input::File(input.clone()), Some(&input), 2))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PipelineError::Options(_)), "{err:?}");
+    assert_eq!(
+        std::fs::metadata(&input).unwrap().len(),
+        10_000,
+        "untouched"
+    );
+}

@@ -38,6 +38,7 @@ mod writer;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actor_core::prelude::*;
@@ -124,6 +125,8 @@ pub struct Summary {
     pub bytes_out: u64,
     /// The time from the first read to the output flushed to disk.
     pub elapsed: Duration,
+    /// The size of a chunk.
+    pub chunk_size: usize,
     /// The CPU pool's threads.
     pub cpu_threads: usize,
     /// The most chunks allowed between read and written at once.
@@ -244,19 +247,18 @@ pub async fn run(opts: &Options, out: &mut impl Write) -> Result<Summary, Pipeli
             .join(format!("{}.gz", name.to_string_lossy()))
     });
 
-    let print = |out: &mut dyn Write, text: std::fmt::Arguments<'_>| -> Result<(), PipelineError> {
-        out.write_fmt(text).map_err(PipelineError::Print)
-    };
-
     if let Some(size) = generated {
-        print(
-            out,
-            format_args!("generating {} of text (--size) ...\n", HumanBytes(size)),
-        )?;
+        writeln!(out, "generating {} of text (--size) ...", HumanBytes(size))
+            .map_err(PipelineError::Print)?;
         let path = input.clone();
         tokio::task::spawn_blocking(move || generate_text(&path, size))
             .await?
             .map_err(|e| PipelineError::io("cannot write", &input, e))?;
+    } else if same_file(&input, &output) {
+        return Err(PipelineError::Options(format!(
+            "the output {} is the input: it would be overwritten while it is read",
+            output.display()
+        )));
     }
 
     let mut system = System::builder();
@@ -297,29 +299,11 @@ async fn compress_and_verify(
         .await
         .map_err(|e| PipelineError::io("cannot create", output, e))?;
 
-    let mut text = String::new();
-    text += &format!("input   {} ({})\n", input.display(), HumanBytes(len));
-    text += &format!(
-        "output  {}{}\n",
-        output.display(),
-        if keep_output {
-            ""
-        } else {
-            " (temporary: --output FILE keeps it)"
-        }
-    );
-    text += &format!(
-        "chunks  {chunks} of {}, gzip level {}, on {cpu_threads} CPU thread{}, at most {in_flight} in flight\n\ncompressing (read, gzip + SHA-256 on the CPU pool, write in order)\n",
-        HumanBytes(chunk_size),
-        opts.level,
-        if cpu_threads == 1 { "" } else { "s" },
-    );
-    out.write_all(text.as_bytes())
-        .map_err(PipelineError::Print)?;
-
     let reader = system.spawn(Reader::new(source, opts.chunk_size));
     let writer = system.spawn(Writer::new(sink));
     let job = Job {
+        input: input.into(),
+        output: output.into(),
         reader,
         writer: writer.clone(),
         cpu: system.cpu().clone(),
@@ -328,6 +312,8 @@ async fn compress_and_verify(
         chunk_size,
         gauge: InFlight::default(),
     };
+    job.print_plan(out, keep_output, chunks, cpu_threads, in_flight)
+        .map_err(PipelineError::Print)?;
 
     let started = Instant::now();
     let limit = system.io().limit(in_flight);
@@ -346,6 +332,7 @@ async fn compress_and_verify(
         bytes_in: stats.bytes_in,
         bytes_out: stats.bytes_out,
         elapsed,
+        chunk_size: opts.chunk_size,
         cpu_threads,
         in_flight_limit: in_flight,
         peak_in_flight,
@@ -379,6 +366,8 @@ async fn compress_and_verify(
 
 /// What every chunk's task needs: the actors, the pool, and the gauge.
 struct Job {
+    input: Arc<Path>,
+    output: Arc<Path>,
     reader: ReaderHandle,
     writer: WriterHandle,
     cpu: CpuPool,
@@ -389,12 +378,43 @@ struct Job {
 }
 
 impl Job {
+    /// What is about to happen.
+    fn print_plan(
+        &self,
+        out: &mut impl Write,
+        keep_output: bool,
+        chunks: u64,
+        cpu_threads: usize,
+        in_flight: usize,
+    ) -> io::Result<()> {
+        let (input, output) = (self.input.display(), self.output.display());
+        writeln!(out, "input   {input} ({})", HumanBytes(self.len))?;
+        let temporary = if keep_output {
+            ""
+        } else {
+            " (temporary: --output FILE keeps it)"
+        };
+        writeln!(out, "output  {output}{temporary}")?;
+        let s = if cpu_threads == 1 { "" } else { "s" };
+        writeln!(
+            out,
+            "chunks  {chunks} of {}, gzip level {}, on {cpu_threads} CPU thread{s}, at most {in_flight} in flight",
+            HumanBytes(self.chunk_size),
+            self.level,
+        )?;
+        writeln!(
+            out,
+            "\ncompressing (read, gzip + SHA-256 on the CPU pool, write in order)"
+        )
+    }
+
     /// Reads, compresses and writes chunk `index`; returns the writer's
     /// answer and the chunk's digest.
     fn chunk(
         &self,
         index: u64,
     ) -> impl Future<Output = Result<(Written, Digest), PipelineError>> + Send + 'static {
+        let (input, output) = (self.input.clone(), self.output.clone());
         let (reader, writer, cpu, gauge) = (
             self.reader.clone(),
             self.writer.clone(),
@@ -410,7 +430,7 @@ impl Job {
             let chunk = reader
                 .read(index)
                 .await?
-                .map_err(|e| PipelineError::io("cannot read", Path::new("the input"), e))?;
+                .map_err(|e| PipelineError::io("cannot read", &input, e))?;
             if chunk.len() != expected {
                 return Err(PipelineError::InputChanged {
                     index,
@@ -425,7 +445,7 @@ impl Job {
             let written = writer
                 .write(frame)
                 .await?
-                .map_err(|e| PipelineError::io("cannot write", Path::new("the output"), e))?;
+                .map_err(|e| PipelineError::io("cannot write", &output, e))?;
             Ok((written, digest))
         }
     }
@@ -478,10 +498,10 @@ fn print_compressed(s: &Summary, out: &mut impl Write) -> io::Result<()> {
     )?;
     writeln!(
         out,
-        "  in flight: at most {} chunks at once (limit {}), so at most {} of input held in memory",
+        "  in flight: at most {} chunks at once (limit {}): at most {} of input held in memory",
         s.peak_in_flight,
         s.in_flight_limit,
-        HumanBytes(s.peak_in_flight as u64 * s.bytes_in.div_ceil(s.chunks.max(1))),
+        HumanBytes((s.peak_in_flight * s.chunk_size) as u64),
     )?;
     writeln!(
         out,
@@ -507,5 +527,13 @@ fn print_verified(s: &Summary, out: &mut impl Write) -> io::Result<()> {
             writeln!(out, "  {problem}")?;
         }
         Ok(())
+    }
+}
+
+/// `true` if `a` and `b` name the same existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
     }
 }
