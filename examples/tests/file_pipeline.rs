@@ -229,3 +229,42 @@ async fn the_output_may_not_overwrite_the_input() {
         "untouched"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verification_stops_at_a_damaged_member_length_without_reading_past_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in.txt"), dir.path().join("out.gz"));
+    generate_text(&input, 50_000).unwrap();
+    let (summary, _) = run(&options(Input::File(input), Some(&output), 2))
+        .await
+        .unwrap();
+
+    let mut bytes = std::fs::read(&output).unwrap();
+    // Member 0's length sits at bytes 16..20 (see `format`): claim 4 GiB.
+    bytes[16..20].copy_from_slice(&u32::MAX.to_le_bytes());
+    std::fs::write(&output, &bytes).unwrap();
+
+    let report = verify(
+        &System::new(),
+        &output,
+        Some(&summary.digests),
+        2,
+        ProgressMode::Off,
+        &mut Vec::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.chunks, 0);
+    let problems: Vec<_> = report.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        problems,
+        [
+            "chunk 0: truncated member at byte 0: 4294967295 bytes long, past the end of the file"
+                .to_owned(),
+            format!(
+                "chunk 0: the output has 0 chunks, the input {}",
+                summary.chunks
+            ),
+        ]
+    );
+}

@@ -14,7 +14,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use super::PipelineError;
 use super::format::{self, Digest, HEADER_LEN};
 use super::progress::{Progress, ProgressMode};
-use super::window::{InFlight, Window};
+use super::window::Window;
 
 /// What the verification pass found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -70,7 +70,6 @@ pub async fn verify(
     let read_error = |source| PipelineError::io("cannot read the output", path, source);
 
     let limit = system.io().limit(in_flight);
-    let gauge = InFlight::default();
     let mut progress = Progress::new(mode, total, "checked");
     let mut tasks = Window::new();
     let mut report = Verification::default();
@@ -97,24 +96,33 @@ pub async fn verify(
                 break;
             }
         };
-        member.resize(header.member_len, 0);
-        if let Err(e) = file.read_exact(&mut member[HEADER_LEN..]).await {
+        // A damaged length must not make us allocate more than the file holds.
+        let left = total - consumed;
+        let read = if header.member_len as u64 > left {
+            Err(format!(
+                "{} bytes long, past the end of the file",
+                header.member_len
+            ))
+        } else {
+            member.resize(header.member_len, 0);
+            let rest = file.read_exact(&mut member[HEADER_LEN..]).await;
+            rest.map(drop).map_err(|e| e.to_string())
+        };
+        if let Err(why) = read {
             report.problems.push(Problem {
                 index,
-                what: format!("truncated member at byte {consumed}: {e}"),
+                what: format!("truncated member at byte {consumed}: {why}"),
             });
             break;
         }
         consumed += member.len() as u64;
 
         let original = expected.and_then(|digests| digests.get(index as usize).copied());
-        let check = {
-            let (cpu, gauge) = (system.cpu().clone(), gauge.clone());
-            async move {
-                let _in_flight = gauge.enter();
-                cpu.spawn(move || check_member(index, &member, header.digest, original))
-                    .await
-            }
+        // The CPU work starts only once the limiter admits it.
+        let cpu = system.cpu().clone();
+        let check = async move {
+            cpu.spawn(move || check_member(index, &member, header.digest, original))
+                .await
         };
         tasks.push(limit.spawn(check).await);
         while let Some(checked) = tasks.next_finished().await {
@@ -140,7 +148,6 @@ pub async fn verify(
         });
     }
     report.problems.sort_by_key(|p| p.index);
-    debug_assert!(gauge.peak() <= in_flight.max(1));
     Ok(report)
 }
 
