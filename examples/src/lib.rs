@@ -7,3 +7,5 @@
 
 pub mod ci_orchestrator;
 pub mod meeting_controller;
+pub mod file_pipeline;
+pub mod http_service;
