@@ -166,7 +166,9 @@ pub struct ActorTypeMetrics {
     pub alive: u64,
     /// Actors of this type ever spawned.
     pub spawned: u64,
-    /// Messages handled (a handler that panicked does not count).
+    /// Messages handled (a handler that panicked does not count). A message
+    /// is counted just after its handler returns, so an asker that reads the
+    /// metrics the moment it has its reply may not see its own message yet.
     pub handled: u64,
     /// Panics in handlers and hooks.
     pub panics: u64,

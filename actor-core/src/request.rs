@@ -101,6 +101,37 @@ where
             .map_err(|(_, e)| e)
     }
 
+    /// Asks without waiting for mailbox room: queues the message now and
+    /// returns the future of the reply, or fails at once with
+    /// [`TrySendError::Full`] or [`TrySendError::Stopped`]. For load shedding:
+    /// answer "busy" instead of queueing behind a full mailbox.
+    ///
+    /// ```
+    /// # use actor_core::prelude::*;
+    /// # #[actor] struct Counter { n: u64 }
+    /// # #[actor] impl Counter { #[message] fn get(&self) -> u64 { self.n } }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), actor_core::Error> {
+    /// # let counter = System::new().spawn(Counter { n: 3 });
+    /// match counter.get().try_ask() {
+    ///     Ok(reply) => assert_eq!(reply.await?, 3),
+    ///     Err(TrySendError::Full) => { /* shed load: answer "busy" */ }
+    ///     Err(e) => return Err(e.into()),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn try_ask(self) -> Result<Ask<'a, A, R, F>, TrySendError> {
+        let (reply, rx) = Reply::ask();
+        self.to
+            .tx
+            .try_send((self.make)(reply))
+            .map_err(|(_, e)| e)?;
+        Ok(Ask {
+            state: AskState::Waiting(rx),
+        })
+    }
+
     /// Asks, and gives up with [`AskError::Timeout`] if the reply has not come
     /// within `timeout` (time spent waiting for mailbox room counts too).
     pub fn timeout(self, timeout: Duration) -> AskTimeout<'a, A, R, F> {

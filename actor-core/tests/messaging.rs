@@ -196,3 +196,26 @@ async fn two_actors_messaging_each_other_in_a_cycle_finish() {
     .expect("a tell cycle between two actors deadlocked");
     assert_eq!(finished, (0..RALLIES).collect::<Vec<_>>());
 }
+
+#[tokio::test]
+async fn try_ask_fails_at_once_on_a_full_mailbox_and_answers_otherwise() {
+    let system = System::new();
+    let probe = system.spawn(Probe::new(1)); // mailbox = 4
+    let release = hold(&probe).await;
+    for seq in 0..4 {
+        probe.add(0, seq).try_tell().unwrap();
+    }
+    assert_eq!(probe.count().try_ask().unwrap_err(), TrySendError::Full);
+    release.send(()).unwrap();
+    let reply = loop {
+        match probe.count().try_ask() {
+            Ok(reply) => break reply,
+            Err(TrySendError::Full) => tokio::task::yield_now().await,
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    };
+    assert_eq!(reply.await, Ok(4));
+    probe.stop();
+    probe.wait_stopped().await;
+    assert_eq!(probe.count().try_ask().unwrap_err(), TrySendError::Stopped);
+}

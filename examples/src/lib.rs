@@ -6,6 +6,6 @@
 #![forbid(unsafe_code)]
 
 pub mod ci_orchestrator;
-pub mod meeting_controller;
 pub mod file_pipeline;
 pub mod http_service;
+pub mod meeting_controller;
