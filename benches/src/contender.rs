@@ -237,6 +237,42 @@ pub fn baseline_id(mailbox: MailboxKind) -> &'static str {
     }
 }
 
+/// An actor-core contender and its supervised twin, for the "supervised vs
+/// unsupervised" table.
+#[derive(Debug, Clone, Copy)]
+pub struct SupervisedPair {
+    /// The mailbox kind of both.
+    pub mailbox: MailboxKind,
+    /// The id of the unsupervised contender.
+    pub unsupervised: &'static str,
+    /// The id of the same actor as a supervised child, once supervision exists.
+    pub supervised: Option<&'static str>,
+    /// What the table says while `supervised` is `None`.
+    pub missing: &'static str,
+}
+
+/// The supervised/unsupervised pairs. actor-core has no supervision yet: when
+/// it has, add a contender that spawns the benchmark actor as a supervised
+/// child (`Supervisor::new(..).child(..).spawn()`) to [`contenders`] and name
+/// it here.
+pub fn supervised_pairs() -> Vec<SupervisedPair> {
+    const MISSING: &str = "n/a (supervision not implemented yet)";
+    vec![
+        SupervisedPair {
+            mailbox: MailboxKind::Bounded,
+            unsupervised: "actor-core/bounded",
+            supervised: None,
+            missing: MISSING,
+        },
+        SupervisedPair {
+            mailbox: MailboxKind::Unbounded,
+            unsupervised: "actor-core/unbounded",
+            supervised: None,
+            missing: MISSING,
+        },
+    ]
+}
+
 /// Every contender this build has, in table order: bounded mailboxes first,
 /// each group led by its hand-written baseline. The peers are there only with
 /// the `peers` feature.

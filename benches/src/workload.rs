@@ -127,13 +127,22 @@ pub async fn contended<F: Framework>(senders: u32, per_sender: u64) -> Result<Du
     let fw = F::new();
     let h = Arc::new(fw.spawn().await?);
     check(F::ping(&h, 0).await? == 1, || "warm-up ping".into())?;
-    let go = Arc::new(tokio::sync::Barrier::new(senders as usize + 1));
+    // Every sender first says it is ready, then waits for the start signal,
+    // which is given after the clock starts: on one thread a sender may run
+    // to its end before this task is polled again.
+    let ready = Arc::new(tokio::sync::Barrier::new(senders as usize + 1));
+    let (go, start_signal) = tokio::sync::watch::channel(false);
     let tasks: Vec<_> = (0..senders)
         .map(|sender| {
             let h = h.clone();
-            let go = go.clone();
+            let ready = ready.clone();
+            let mut start_signal = start_signal.clone();
             F::spawn_task(async move {
-                go.wait().await;
+                ready.wait().await;
+                start_signal
+                    .wait_for(|go| *go)
+                    .await
+                    .map_err(|e| Failure::from_err("start signal", e))?;
                 for seq in 0..per_sender {
                     F::tell(&h, sender, seq).await?;
                 }
@@ -141,8 +150,9 @@ pub async fn contended<F: Framework>(senders: u32, per_sender: u64) -> Result<Du
             })
         })
         .collect();
-    go.wait().await;
+    ready.wait().await;
     let start = Instant::now();
+    go.send_replace(true);
     for t in tasks {
         t.await.map_err(send_failed("sender task"))??;
     }
