@@ -347,7 +347,11 @@ mod tests {
         let all = contenders();
         for c in &all {
             let base = baseline_id(c.mailbox());
-            assert!(all.iter().any(|b| b.id() == base), "{} has no baseline", c.id());
+            assert!(
+                all.iter().any(|b| b.id() == base),
+                "{} has no baseline",
+                c.id()
+            );
         }
     }
 }

@@ -82,7 +82,10 @@ impl BoundedHandle {
 
     /// Tells `record`, waiting for room.
     pub async fn record(&self, sender: u32, seq: u64) -> Result<(), Failure> {
-        self.tx.send(Msg::Record { sender, seq }).await.map_err(gone)
+        self.tx
+            .send(Msg::Record { sender, seq })
+            .await
+            .map_err(gone)
     }
 
     /// Tells `record` now or fails.

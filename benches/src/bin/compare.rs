@@ -13,6 +13,8 @@
 //! - `--rounds N`: rounds (default 5; 1 with `--smoke`).
 //! - `--only ID,ID,..`: run only these contenders (ids as in `--list`).
 //! - `--workloads W,W,..`: run only these of `tell,contended,ask,fanout,spawn`.
+//! - `--n N`: N tells, N asks, N/4 tells per contended sender, N spawns
+//!   (for profiling: run twice with two N and subtract to get a per-message cost).
 //! - `--in-process`: run the spawn workload in this process instead of a fresh
 //!   child process per run (for profilers; the memory figure is then less honest).
 //! - `--list`: print the contenders' ids.
@@ -219,6 +221,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         smoke: false,
     };
     let mut rounds = None;
+    let mut n = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = || it.next().cloned().ok_or(format!("{arg} needs a value"));
@@ -242,6 +245,10 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                     .collect::<Result<_, _>>()?;
             }
             "--in-process" => o.in_process = true,
+            "--n" => {
+                let v = value()?;
+                n = Some(v.parse::<u64>().map_err(|_| format!("bad --n {v}"))?);
+            }
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -251,6 +258,14 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     }
     if let Some(r) = rounds {
         o.rounds = r;
+    }
+    if let Some(n) = n {
+        let c = &mut o.counts;
+        c.tell = n;
+        c.ask = n;
+        c.per_sender = n / u64::from(c.senders);
+        c.spawn = n as usize;
+        c.fan_rounds = (n / c.fan_actors as u64).max(1);
     }
     Ok(o)
 }
@@ -275,7 +290,11 @@ fn main() -> ExitCode {
     };
     let all: Vec<Box<dyn Contender>> = contenders()
         .into_iter()
-        .filter(|c| o.only.as_ref().is_none_or(|ids| ids.iter().any(|i| i == c.id())))
+        .filter(|c| {
+            o.only
+                .as_ref()
+                .is_none_or(|ids| ids.iter().any(|i| i == c.id()))
+        })
         .collect();
     if all.is_empty() {
         eprintln!("compare: no contender matches --only (see --list)");
@@ -522,7 +541,11 @@ fn print_supervised(results: &Results, o: &Options) {
                 Some(id) => match (results.median(id, m), results.median(pair.unsupervised, m)) {
                     (Some(s), Some(u)) => {
                         // Cost on the message path: slower throughput or longer time.
-                        let cost = if m == Metric::Tell { u / s - 1.0 } else { s / u - 1.0 };
+                        let cost = if m == Metric::Tell {
+                            u / s - 1.0
+                        } else {
+                            s / u - 1.0
+                        };
                         (m.format(s), format!("{:+.1} %", cost * 100.0))
                     }
                     _ => ("–".into(), "–".into()),
