@@ -305,6 +305,12 @@ pub fn contenders() -> Vec<Box<dyn Contender>> {
         Unbounded,
         CurrentThread,
     ));
+    all.push(Entry::<ours::Unbounded>::boxed(
+        "actor-core-1t/unbounded",
+        "actor-core",
+        Unbounded,
+        CurrentThread,
+    ));
     #[cfg(feature = "peers")]
     all.extend(crate::peers::single_threaded());
     all
