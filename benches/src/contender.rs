@@ -229,12 +229,21 @@ pub fn known_failure(id: &str, workload: Workload) -> Option<&'static str> {
     }
 }
 
-/// The id of the hand-written actor every contender with `mailbox` is compared to.
-pub fn baseline_id(mailbox: MailboxKind) -> &'static str {
-    match mailbox {
-        MailboxKind::Bounded => "tokio/bounded",
-        MailboxKind::Unbounded => "tokio/unbounded",
+/// The id of the hand-written actor a contender is compared to: the one with
+/// the same mailbox kind on the same kind of runtime (the multi-thread one, or
+/// a single thread for actix and the current-thread rows).
+pub fn baseline_id(mailbox: MailboxKind, runtime: RuntimeKind) -> &'static str {
+    match (runtime, mailbox) {
+        (RuntimeKind::MultiThread, MailboxKind::Bounded) => "tokio/bounded",
+        (RuntimeKind::MultiThread, MailboxKind::Unbounded) => "tokio/unbounded",
+        (_, MailboxKind::Bounded) => "tokio-1t/bounded",
+        (_, MailboxKind::Unbounded) => "tokio-1t/unbounded",
     }
+}
+
+/// [`baseline_id`] of a contender.
+pub fn baseline_of(c: &dyn Contender) -> &'static str {
+    baseline_id(c.mailbox(), c.runtime())
 }
 
 /// An actor-core contender and its supervised twin, for the "supervised vs
@@ -352,7 +361,7 @@ mod tests {
     fn every_mailbox_kind_has_its_baseline() {
         let all = contenders();
         for c in &all {
-            let base = baseline_id(c.mailbox());
+            let base = baseline_of(c.as_ref());
             assert!(
                 all.iter().any(|b| b.id() == base),
                 "{} has no baseline",

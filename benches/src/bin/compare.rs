@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use std::process::{Command, ExitCode, Stdio};
 
 use benches::contender::{
-    Contender, Outcome, Workload, baseline_id, contenders, known_failure, supervised_pairs,
+    Contender, Outcome, RuntimeKind, Workload, baseline_id, baseline_of, contenders, known_failure, supervised_pairs,
 };
 use benches::stats::{Latency, fmt_bytes, fmt_nanos, fmt_rate, median, nanos};
 use benches::workload::{BOUNDED_CAPACITY, SpawnStats};
@@ -469,7 +469,7 @@ fn cell(results: &Results, c: &dyn Contender, m: Metric) -> String {
     let Some(v) = results.median(id, m) else {
         return "–".into();
     };
-    match results.ratio(id, baseline_id(c.mailbox()), m) {
+    match results.ratio(id, baseline_of(c), m) {
         Some(r) => format!("{} ({r:.2}×)", m.format(v)),
         None => m.format(v),
     }
@@ -479,7 +479,9 @@ fn print_report(all: &[Box<dyn Contender>], results: &Results, o: &Options) {
     let c = &o.counts;
     println!(
         "Medians of {} round{} (order rotated each round). Each figure is followed by its \
-         ratio to the hand-written tokio actor with the same mailbox kind. Throughput \
+         ratio to the hand-written tokio actor with the same mailbox kind on the same kind \
+         of runtime (the 2-worker one; for the one-thread rows, the hand-written actor on \
+         one thread). Throughput \
          columns (↑) are messages per second, ratio = figure ÷ baseline (higher is better); \
          the other columns are times or memory, ratio = figure ÷ baseline (lower is better). \
          Bounded mailboxes hold {BOUNDED_CAPACITY} messages.\n",
@@ -579,11 +581,12 @@ fn print_targets(results: &Results) {
     for (m, label, limit, at_least) in checks {
         print!("| {label} |");
         for id in ours {
-            let base = baseline_id(if id.ends_with("unbounded") {
+            let kind = if id.ends_with("unbounded") {
                 benches::MailboxKind::Unbounded
             } else {
                 benches::MailboxKind::Bounded
-            });
+            };
+            let base = baseline_id(kind, RuntimeKind::MultiThread);
             match results.ratio(id, base, m) {
                 Some(r) => {
                     let met = if at_least { r >= limit } else { r <= limit };
