@@ -275,6 +275,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(target_os = "linux")]
     fn resident_memory_is_readable() {
         assert!(resident_bytes() > 0);
     }

@@ -15,6 +15,9 @@
 //! - `--workloads W,W,..`: run only these of `tell,contended,ask,fanout,spawn`.
 //! - `--n N`: N tells, N asks, N/4 tells per contended sender, N spawns
 //!   (for profiling: run twice with two N and subtract to get a per-message cost).
+//! - `--quiet-wait SECS`: before each run, wait up to SECS (default 30; 0 with
+//!   `--smoke`) for the machine to be otherwise idle (`/proc/loadavg`'s runnable
+//!   count), so that other processes' bursts stay out of the figures; `0` disables it.
 //! - `--in-process`: run the spawn workload in this process instead of a fresh
 //!   child process per run (for profilers; the memory figure is then less honest).
 //! - `--list`: print the contenders' ids.
@@ -25,9 +28,11 @@
 
 use std::collections::HashMap;
 use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
 
 use benches::contender::{
-    Contender, Outcome, RuntimeKind, Workload, baseline_id, baseline_of, contenders, known_failure, supervised_pairs,
+    Contender, Outcome, RuntimeKind, Workload, baseline_id, baseline_of, contenders, known_failure,
+    supervised_pairs,
 };
 use benches::stats::{Latency, fmt_bytes, fmt_nanos, fmt_rate, median, nanos};
 use benches::workload::{BOUNDED_CAPACITY, SpawnStats};
@@ -173,13 +178,20 @@ impl Metric {
 /// Every figure of every round, and the failures.
 #[derive(Default)]
 struct Results {
-    values: HashMap<(String, Metric), Vec<f64>>,
+    /// `(round, figure)` per contender and metric.
+    values: HashMap<(String, Metric), Vec<(usize, f64)>>,
     failures: HashMap<(String, Kind), String>,
+    /// Runs that started without the machine being quiet (see `wait_for_quiet`).
+    noisy_starts: usize,
+    runs: usize,
 }
 
 impl Results {
-    fn add(&mut self, id: &str, m: Metric, v: f64) {
-        self.values.entry((id.to_owned(), m)).or_default().push(v);
+    fn add(&mut self, id: &str, m: Metric, round: usize, v: f64) {
+        self.values
+            .entry((id.to_owned(), m))
+            .or_default()
+            .push((round, v));
     }
 
     fn failure(&self, id: &str, kind: Kind) -> Option<&String> {
@@ -190,15 +202,33 @@ impl Results {
         if self.failure(id, m.kind()).is_some() {
             return None;
         }
-        self.values.get(&(id.to_owned(), m)).and_then(|v| median(v))
+        let v: Vec<f64> = self
+            .values
+            .get(&(id.to_owned(), m))?
+            .iter()
+            .map(|x| x.1)
+            .collect();
+        median(&v)
     }
 
     /// The figure's ratio to the baseline's (throughput: figure ÷ baseline, so
-    /// higher is better; times and memory: figure ÷ baseline, lower is better).
+    /// higher is better; times and memory: figure ÷ baseline, lower is better):
+    /// the median of the ratios of the same round, where the two ran within
+    /// seconds of each other, so that a slow spell of a shared machine hits
+    /// both sides of a ratio alike.
     fn ratio(&self, id: &str, base: &str, m: Metric) -> Option<f64> {
-        let v = self.median(id, m)?;
-        let b = self.median(base, m)?;
-        (b > 0.0).then(|| v / b)
+        self.median(id, m)?;
+        self.median(base, m)?;
+        let v = self.values.get(&(id.to_owned(), m))?;
+        let b = self.values.get(&(base.to_owned(), m))?;
+        let ratios: Vec<f64> = v
+            .iter()
+            .filter_map(|&(round, x)| {
+                let &(_, y) = b.iter().find(|(r, _)| *r == round)?;
+                (y > 0.0).then(|| x / y)
+            })
+            .collect();
+        median(&ratios)
     }
 }
 
@@ -209,6 +239,7 @@ struct Options {
     kinds: Vec<Kind>,
     in_process: bool,
     smoke: bool,
+    quiet_wait: Duration,
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -219,7 +250,9 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         kinds: Kind::ALL.to_vec(),
         in_process: false,
         smoke: false,
+        quiet_wait: Duration::from_secs(30),
     };
+    let mut quiet_wait = None;
     let mut rounds = None;
     let mut n = None;
     let mut it = args.iter();
@@ -245,6 +278,11 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                     .collect::<Result<_, _>>()?;
             }
             "--in-process" => o.in_process = true,
+            "--quiet-wait" => {
+                let v = value()?;
+                let secs: u64 = v.parse().map_err(|_| format!("bad --quiet-wait {v}"))?;
+                quiet_wait = Some(Duration::from_secs(secs));
+            }
             "--n" => {
                 let v = value()?;
                 n = Some(v.parse::<u64>().map_err(|_| format!("bad --n {v}"))?);
@@ -255,6 +293,10 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     if o.smoke {
         o.counts = SMOKE;
         o.rounds = 1;
+        o.quiet_wait = Duration::ZERO;
+    }
+    if let Some(w) = quiet_wait {
+        o.quiet_wait = w;
     }
     if let Some(r) = rounds {
         o.rounds = r;
@@ -307,7 +349,7 @@ fn main() -> ExitCode {
         o.rounds,
         o.counts
     );
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let mut results = Results::default();
     for round in 0..o.rounds {
         for &kind in &o.kinds {
@@ -342,6 +384,10 @@ fn run_one(c: &dyn Contender, kind: Kind, o: &Options, results: &mut Results, ro
         return;
     }
     let workload = kind.workload(&o.counts);
+    results.runs += 1;
+    if o.quiet_wait > Duration::ZERO && !wait_for_quiet(o.quiet_wait) {
+        results.noisy_starts += 1;
+    }
     let outcome = if kind == Kind::Spawn && !o.in_process {
         spawn_in_child(id, o.counts.spawn).map(Outcome::Spawn)
     } else {
@@ -358,20 +404,20 @@ fn run_one(c: &dyn Contender, kind: Kind, o: &Options, results: &mut Results, ro
     let shown = match (kind, outcome) {
         (Kind::Tell, Outcome::Elapsed(d)) => {
             let rate = o.counts.tell as f64 / d.as_secs_f64();
-            results.add(id, Metric::Tell, rate);
+            results.add(id, Metric::Tell, round, rate);
             fmt_rate(rate)
         }
         (Kind::Contended, Outcome::Elapsed(d)) => {
             let n = u64::from(o.counts.senders) * o.counts.per_sender;
             let rate = n as f64 / d.as_secs_f64();
-            results.add(id, Metric::Contended, rate);
+            results.add(id, Metric::Contended, round, rate);
             fmt_rate(rate)
         }
         (Kind::Ask, Outcome::Latencies(l)) => {
             let l = Latency::of(l);
-            results.add(id, Metric::AskMean, l.mean);
-            results.add(id, Metric::AskP50, l.p50);
-            results.add(id, Metric::AskP99, l.p99);
+            results.add(id, Metric::AskMean, round, l.mean);
+            results.add(id, Metric::AskP50, round, l.p50);
+            results.add(id, Metric::AskP99, round, l.p99);
             format!(
                 "mean {} p50 {} p99 {}",
                 fmt_nanos(l.mean),
@@ -380,13 +426,13 @@ fn run_one(c: &dyn Contender, kind: Kind, o: &Options, results: &mut Results, ro
             )
         }
         (Kind::FanOut, Outcome::Elapsed(d)) => {
-            results.add(id, Metric::FanOut, nanos(d));
+            results.add(id, Metric::FanOut, round, nanos(d));
             fmt_nanos(nanos(d))
         }
         (Kind::Spawn, Outcome::Spawn(s)) => {
-            results.add(id, Metric::Spawn, nanos(s.per_spawn));
-            results.add(id, Metric::Memory, s.bytes_per_actor);
-            results.add(id, Metric::Stop, nanos(s.per_stop));
+            results.add(id, Metric::Spawn, round, nanos(s.per_spawn));
+            results.add(id, Metric::Memory, round, s.bytes_per_actor);
+            results.add(id, Metric::Stop, round, nanos(s.per_stop));
             format!(
                 "spawn {} memory {} stop {}",
                 fmt_nanos(nanos(s.per_spawn)),
@@ -397,6 +443,31 @@ fn run_one(c: &dyn Contender, kind: Kind, o: &Options, results: &mut Results, ro
         (kind, outcome) => panic!("{kind:?} gave {outcome:?}"),
     };
     eprintln!("  round {round} {:<10} {id:<22} {shown}", kind.name());
+}
+
+/// Waits until nothing else is running on the machine (the runnable count of
+/// `/proc/loadavg` is 1, this process, three times in a row 100 ms apart), at
+/// most `max`. Returns `false` if the machine did not become quiet in time.
+/// On a shared machine this keeps other people's builds out of the figures.
+fn wait_for_quiet(max: Duration) -> bool {
+    let start = Instant::now();
+    let mut quiet = 0;
+    while start.elapsed() < max {
+        let runnable = std::fs::read_to_string("/proc/loadavg").ok().and_then(|l| {
+            let field = l.split_whitespace().nth(3)?.to_owned();
+            field.split('/').next()?.parse::<u32>().ok()
+        });
+        match runnable {
+            None => return true, // not Linux: nothing to wait for
+            Some(n) if n <= 1 => quiet += 1,
+            Some(_) => quiet = 0,
+        }
+        if quiet >= 3 {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
 }
 
 /// Runs the spawn workload of `id` in a fresh copy of this program.
@@ -424,8 +495,8 @@ fn spawn_in_child(id: &str, n: usize) -> Result<SpawnStats, String> {
         return Err(format!("child process said {line:?}"));
     };
     Ok(SpawnStats {
-        per_spawn: std::time::Duration::from_nanos(spawn_ns as u64),
-        per_stop: std::time::Duration::from_nanos(stop_ns as u64),
+        per_spawn: Duration::from_nanos(spawn_ns as u64),
+        per_stop: Duration::from_nanos(stop_ns as u64),
         bytes_per_actor: bytes,
     })
 }
@@ -481,12 +552,21 @@ fn print_report(all: &[Box<dyn Contender>], results: &Results, o: &Options) {
         "Medians of {} round{} (order rotated each round). Each figure is followed by its \
          ratio to the hand-written tokio actor with the same mailbox kind on the same kind \
          of runtime (the 2-worker one; for the one-thread rows, the hand-written actor on \
-         one thread). Throughput \
+         one thread): the median of the per-round ratios. Throughput \
          columns (↑) are messages per second, ratio = figure ÷ baseline (higher is better); \
          the other columns are times or memory, ratio = figure ÷ baseline (lower is better). \
-         Bounded mailboxes hold {BOUNDED_CAPACITY} messages.\n",
+         Bounded mailboxes hold {BOUNDED_CAPACITY} messages. {}\n",
         o.rounds,
-        if o.rounds == 1 { "" } else { "s" }
+        if o.rounds == 1 { "" } else { "s" },
+        if o.quiet_wait > Duration::ZERO {
+            format!(
+                "{} of {} runs started on an otherwise idle machine.",
+                results.runs - results.noisy_starts,
+                results.runs
+            )
+        } else {
+            "Runs did not wait for an idle machine.".to_owned()
+        },
     );
     println!(
         "Workloads: tell = {} tells from one sender, then an ask that must see them all; \
