@@ -67,13 +67,26 @@ pub trait Actor: ActorState + Sized {
         ctx: &mut Context<Self>,
     ) -> impl Future<Output = ()> + Send;
 
+    /// Handles `msg` at once, without a future, if its handler is synchronous;
+    /// gives it back if the handler is async (it then goes to
+    /// [`Actor::handle`]). Generated: the default gives everything back.
+    #[inline]
+    fn handle_sync(
+        &mut self,
+        msg: Self::Message,
+        ctx: &mut Context<Self>,
+    ) -> Option<Self::Message> {
+        let _ = ctx;
+        Some(msg)
+    }
+
     /// The name of the handler a message goes to (for tracing and panic reports).
     fn message_name(msg: &Self::Message) -> &'static str;
 
     /// Runs once before the first message (`#[on_start]`).
     fn on_start(&mut self, ctx: &mut Context<Self>) -> impl Future<Output = ()> + Send {
         let _ = ctx;
-        async {}
+        NoHook
     }
 
     /// Runs on the new instance after a supervisor restarted the actor, instead
@@ -89,7 +102,21 @@ pub trait Actor: ActorState + Sized {
         reason: &StopReason,
     ) -> impl Future<Output = ()> + Send {
         let _ = (ctx, reason);
-        async {}
+        NoHook
+    }
+}
+
+/// The future of a hook an actor does not define: ready at once and
+/// zero-sized, so the task boxes hooks without allocating for absent ones.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NoHook;
+
+impl Future for NoHook {
+    type Output = ();
+
+    #[inline]
+    fn poll(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        std::task::Poll::Ready(())
     }
 }
 
@@ -163,6 +190,14 @@ impl PanicError {
             "non-string panic payload".to_owned()
         };
         PanicError { message, handler }
+    }
+
+    /// Names the handler, when it was not known where the panic was caught.
+    pub(crate) fn in_handler(mut self, handler: &'static str) -> Self {
+        if self.handler.is_empty() {
+            self.handler = handler;
+        }
+        self
     }
 
     /// The panic message (`"non-string panic payload"` when it was not a string).

@@ -88,7 +88,7 @@ pub(crate) struct ActorCell {
     signal: AtomicU8,
     waker: AtomicWaker,
     state: AtomicU8,
-    /// Queue length of an unbounded mailbox, as of the last message taken.
+    /// Queue length of an unbounded mailbox, as its actor last sampled it.
     depth: AtomicUsize,
     /// Messages handled so far (written by the actor's task only).
     handled: AtomicU64,

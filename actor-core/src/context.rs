@@ -53,21 +53,33 @@ use crate::system::System;
 pub struct Context<A: Actor> {
     me: A::Handle,
     system: System,
-    /// Actors spawned with [`Context::spawn`]; they stop when this instance stops.
+    /// What this instance started, made on first use: most actors start
+    /// nothing, and an idle actor should cost little memory.
+    owned: Option<Box<Owned>>,
+}
+
+/// What an instance started and must stop with it.
+#[derive(Default)]
+struct Owned {
+    /// Actors spawned with [`Context::spawn`], in spawn order.
     children: Vec<Arc<ActorCell>>,
-    /// Timers and tasks of this instance; aborted when it stops.
-    timers: Vec<AbortHandle>,
+    /// Timers and tasks, aborted when the instance stops.
+    tasks: Vec<AbortHandle>,
     /// The reason given to [`Context::stop_with`], if any.
     requested: Option<StopReason>,
 }
 
 impl<A: Actor> fmt::Debug for Context<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (children, tasks) = self
+            .owned
+            .as_ref()
+            .map_or((0, 0), |o| (o.children.len(), o.tasks.len()));
         f.debug_struct("Context")
             .field("actor", &A::NAME)
             .field("id", &self.id())
-            .field("children", &self.children.len())
-            .field("timers", &self.timers.len())
+            .field("children", &children)
+            .field("tasks", &tasks)
             .finish()
     }
 }
@@ -77,9 +89,7 @@ impl<A: Actor> Context<A> {
         Context {
             me: A::Handle::from_ref(me),
             system,
-            children: Vec::new(),
-            timers: Vec::new(),
-            requested: None,
+            owned: None,
         }
     }
 
@@ -153,7 +163,7 @@ impl<A: Actor> Context<A> {
     /// supervisor restarts a transient child only if `reason` is a failure
     /// ([`StopReason::is_failure`]).
     pub fn stop_with(&mut self, reason: StopReason) {
-        self.requested = Some(reason);
+        self.owned().requested = Some(reason);
         self.stop();
     }
 
@@ -165,7 +175,7 @@ impl<A: Actor> Context<A> {
 
     /// The reason given to [`Context::stop_with`], consumed when the instance stops.
     pub(crate) fn take_requested_reason(&mut self) -> Option<StopReason> {
-        self.requested.take()
+        self.owned.as_mut().and_then(|o| o.requested.take())
     }
 
     /// Spawns a child actor linked to this one: when this actor stops (or is
@@ -173,10 +183,11 @@ impl<A: Actor> Context<A> {
     /// spawn order, before this actor's `on_stop` runs.
     pub fn spawn<C: Actor>(&mut self, child: C) -> C::Handle {
         let handle = self.system.spawn(child);
-        if self.children.len() >= 32 && self.children.len().is_power_of_two() {
-            self.children.retain(|c| c.is_alive());
+        let children = &mut self.owned().children;
+        if children.len() >= 32 && children.len().is_power_of_two() {
+            children.retain(|c| c.is_alive());
         }
-        self.children.push(handle.actor_ref().cell.clone());
+        children.push(handle.actor_ref().cell.clone());
         handle
     }
 
@@ -283,39 +294,51 @@ impl<A: Actor> Context<A> {
         self.track_timer(task.abort_handle())
     }
 
+    fn owned(&mut self) -> &mut Owned {
+        self.owned.get_or_insert_with(Box::default)
+    }
+
     fn track_timer(&mut self, handle: AbortHandle) -> TimerHandle {
-        if self.timers.len() >= 32 && self.timers.len().is_power_of_two() {
-            self.timers.retain(|t| !t.is_finished());
+        let tasks = &mut self.owned().tasks;
+        if tasks.len() >= 32 && tasks.len().is_power_of_two() {
+            tasks.retain(|t| !t.is_finished());
         }
-        self.timers.push(handle.clone());
+        tasks.push(handle.clone());
         TimerHandle { handle }
     }
 
-    /// Cancels this instance's timers and stops its linked children, newest
-    /// first, each within `timeout` or aborted.
-    pub(crate) async fn stop_instance_resources(&mut self, timeout: Duration) {
-        for t in self.timers.drain(..) {
+    /// Aborts this instance's timers and tasks; returns its linked children,
+    /// newest first, for the caller to stop.
+    pub(crate) fn release_instance_resources(&mut self) -> Vec<Arc<ActorCell>> {
+        let Some(owned) = self.owned.as_mut() else {
+            return Vec::new();
+        };
+        for t in owned.tasks.drain(..) {
             t.abort();
         }
-        while let Some(child) = self.children.pop() {
-            child.signal(Signal::DrainShutdown);
-            if tokio::time::timeout(timeout, child.wait_stopped())
-                .await
-                .is_err()
-            {
-                child.kill();
-                child.wait_stopped().await;
-            }
-        }
+        let mut children = std::mem::take(&mut owned.children);
+        children.reverse();
+        children
     }
 
     /// Stops what this instance started without waiting (the task is being torn down).
     pub(crate) fn abandon_instance_resources(&mut self) {
-        for t in self.timers.drain(..) {
-            t.abort();
-        }
-        for child in self.children.drain(..).rev() {
+        for child in self.release_instance_resources() {
             child.signal(Signal::StopShutdown);
+        }
+    }
+}
+
+/// Stops linked children in order, each within `timeout` or killed.
+pub(crate) async fn stop_children(children: Vec<Arc<ActorCell>>, timeout: Duration) {
+    for child in children {
+        child.signal(Signal::DrainShutdown);
+        if tokio::time::timeout(timeout, child.wait_stopped())
+            .await
+            .is_err()
+        {
+            child.kill();
+            child.wait_stopped().await;
         }
     }
 }

@@ -107,8 +107,9 @@ impl<A: Actor> ActorRef<A> {
     }
 
     /// Messages queued in the mailbox and not yet taken by the actor. Exact
-    /// for a bounded mailbox; for an unbounded one, as of the last message the
-    /// actor took. For a pool, the sum over its members.
+    /// for a bounded mailbox; for an unbounded one, as the actor last sampled
+    /// it (every 64 messages, and whenever it starts an async handler). For a
+    /// pool, the sum over its members.
     pub fn mailbox_len(&self) -> usize {
         self.tx.len(&self.cell)
     }

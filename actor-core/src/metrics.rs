@@ -6,7 +6,8 @@
 //! own count of handled messages (a plain store, no shared counter), and a
 //! snapshot adds up the live actors' counts and those of actors that stopped.
 //! Mailbox depth is read when the snapshot is taken: exact for bounded
-//! mailboxes, as of the last message the actor took for unbounded ones.
+//! mailboxes; for unbounded ones, as the actor last sampled it (every 64
+//! messages, and whenever it starts an async handler).
 //!
 //! ```
 //! use actor_core::prelude::*;

@@ -82,14 +82,14 @@ impl<T> Reply<T> {
     }
 
     /// The empty slot of a tell.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn none() -> Self {
         Reply { tx: None }
     }
 
     /// Sends the answer. Does nothing for a tell or when the asker has given up
     /// (timed out or dropped its request).
-    #[inline]
+    #[inline(always)]
     pub fn send(mut self, value: T) {
         if let Some(tx) = self.tx.take() {
             let _ = tx.send(Ok(value));
@@ -104,12 +104,20 @@ impl<T> Reply<T> {
 }
 
 impl<T> Drop for Reply<T> {
+    #[inline(always)]
     fn drop(&mut self) {
-        if let Some(tx) = self.tx.take()
-            && (std::thread::panicking() || DROPPING_PANICKED.with(Cell::get))
-        {
-            let _ = tx.send(Err(HandlerPanicked));
+        if let Some(tx) = self.tx.take() {
+            dropped_unsent(tx);
         }
+    }
+}
+
+/// A reply dropped without an answer: tell the asker if a panic dropped it
+/// (otherwise dropping the sender tells it `NoReply`).
+#[cold]
+fn dropped_unsent<T>(tx: oneshot::Sender<ReplyResult<T>>) {
+    if std::thread::panicking() || DROPPING_PANICKED.with(Cell::get) {
+        let _ = tx.send(Err(HandlerPanicked));
     }
 }
 

@@ -87,8 +87,17 @@ where
     /// Queues the message without a reply channel, waiting for room in a full
     /// bounded mailbox. Fails only if the actor is stopped.
     #[inline]
-    pub async fn tell(self) -> Result<(), SendError> {
-        self.to.tx.send((self.make)(Reply::none())).await
+    pub fn tell(self) -> impl Future<Output = Result<(), SendError>> + Send + 'a {
+        let tx = &self.to.tx;
+        let msg = (self.make)(Reply::none());
+        async move {
+            // Room now (always, for an unbounded mailbox): no waiting.
+            match tx.try_send(msg) {
+                Ok(()) => Ok(()),
+                Err((_, TrySendError::Stopped)) => Err(SendError::Stopped),
+                Err((msg, TrySendError::Full)) => tx.send(msg).await,
+            }
+        }
     }
 
     /// Queues the message now, without a reply channel, or fails at once with

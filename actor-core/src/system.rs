@@ -175,11 +175,10 @@ impl System {
         let cell = actor_ref.cell.clone();
         let counters = self.inner.metrics.counters(A::NAME);
         let live: Arc<dyn Live> = Arc::new(actor_ref.clone());
-        let mut st = TaskState::new(rx, Context::new(actor_ref, self.clone()), counters);
+        let st = TaskState::new(rx, Context::new(actor_ref, self.clone()), counters);
         if !self.register_live(live, track) {
-            // Shutting down: never started. Dropping `st` marks it stopped.
-            st.reason = Some(StopReason::Shutdown);
-            return;
+            // Shutting down: never started.
+            return st.finish(StopReason::Shutdown);
         }
         st.counters.spawned();
         let span = tracing::info_span!("actor", actor = A::NAME, id = %cell.id());

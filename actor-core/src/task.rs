@@ -8,7 +8,6 @@
 //! task ends (stop, panic, abort, runtime drop), closes the mailbox, fails the
 //! queued asks and marks the actor stopped, so no caller ever hangs.
 
-use std::any::Any;
 use std::future::{Future, poll_fn};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
@@ -19,7 +18,7 @@ use tracing::Instrument;
 
 use crate::actor::{Actor, PanicError, StopReason};
 use crate::cell::{ActorCell, Signal};
-use crate::context::Context;
+use crate::context::{Context, stop_children};
 use crate::mailbox::MailboxReceiver;
 use crate::metrics::TypeCounters;
 use crate::reply::dropping_panicked;
@@ -58,9 +57,8 @@ pub(crate) struct TaskState<A: Actor> {
     /// Messages this actor handled, all instances together; published in its
     /// cell after each one (a plain store), added to `counters` when it stops.
     handled: u64,
-    /// The final reason; stays `None` (reported as `Aborted`) if the task is
-    /// dropped before deciding, as when it is aborted.
-    pub(crate) reason: Option<StopReason>,
+    /// The handler running now, named in the report if it panics.
+    current: &'static str,
 }
 
 impl<A: Actor> TaskState<A> {
@@ -74,7 +72,16 @@ impl<A: Actor> TaskState<A> {
             ctx,
             counters,
             handled: 0,
-            reason: None,
+            current: "",
+        }
+    }
+
+    /// Publishes the queue length of an unbounded mailbox (a bounded one is
+    /// measured exactly from the senders' side).
+    #[inline]
+    fn publish_depth(&self, cell: &ActorCell) {
+        if let Some(depth) = self.rx.unbounded_len() {
+            cell.publish_depth(depth);
         }
     }
 
@@ -83,10 +90,14 @@ impl<A: Actor> TaskState<A> {
         self.handled += 1;
         cell.publish_handled(self.handled);
     }
-}
 
-impl<A: Actor> Drop for TaskState<A> {
-    fn drop(&mut self) {
+    /// Ends the actor with `reason`: the mailbox is closed and emptied (queued
+    /// asks resolve to `NoReply`), and everyone waiting learns why it stopped.
+    pub(crate) fn finish(mut self, reason: StopReason) {
+        self.end(reason);
+    }
+
+    fn end(&mut self, reason: StopReason) {
         self.ctx.abandon_instance_resources();
         // Refuse new messages, then drop the queued ones: their asks resolve
         // to `NoReply` instead of waiting forever.
@@ -94,8 +105,7 @@ impl<A: Actor> Drop for TaskState<A> {
         while let Some(msg) = self.rx.try_recv() {
             drop(msg);
         }
-        let reason = self.reason.take().unwrap_or(StopReason::Aborted);
-        let cell = &self.ctx.actor_ref().cell;
+        let cell = self.ctx.actor_ref().cell.clone();
         match &reason {
             StopReason::Panicked(_) | StopReason::Aborted | StopReason::Escalated(_) => {
                 tracing::warn!(actor = A::NAME, id = %cell.id(), %reason, "actor stopped")
@@ -108,52 +118,67 @@ impl<A: Actor> Drop for TaskState<A> {
     }
 }
 
-/// The whole life of an actor: instances run one after the other until the
-/// parent says stop. `first` is the first instance, or `None` to ask the
-/// parent for it (a supervised child is built by its factory).
-pub(crate) async fn run<A: Actor, P: Parent<A>>(
-    first: Option<A>,
-    mut st: TaskState<A>,
-    mut parent: P,
-) {
-    let cell = st.ctx.actor_ref().cell.clone();
-    let mut next = match first {
-        Some(actor) => Ok(actor),
-        None => parent.next(&cell, None).await,
-    };
-    let mut restarted = false;
-    loop {
-        let mut actor = match next {
-            Ok(actor) => actor,
-            Err(reason) => {
-                st.reason = Some(reason);
-                return;
-            }
-        };
-        let reason = Killable {
-            inner: run_instance(&mut actor, &mut st, &mut parent, &cell, restarted),
-            cell: &cell,
-        }
-        .await;
-        if matches!(reason, Killed) {
-            // The instance was dropped mid-way: release what it started.
-            st.ctx.abandon_instance_resources();
-        }
-        let reason = reason.into_reason();
-        drop(actor);
-        cell.set_restarting(true);
-        next = parent.next(&cell, Some(reason)).await;
-        if next.is_ok() {
-            st.counters.restarted();
-            tracing::info!(actor = A::NAME, id = %cell.id(), "actor restarted");
-            restarted = true;
-            cell.clear_signal();
-            cell.set_restarting(false);
+impl<A: Actor> Drop for TaskState<A> {
+    /// The task was dropped before it decided how to end (it was aborted, or
+    /// its runtime went away).
+    fn drop(&mut self) {
+        if self.ctx.actor_ref().cell.is_alive() {
+            self.end(StopReason::Aborted);
         }
     }
 }
 
-/// One instance: start hook, messages, linked resources, stop hook.
+/// The whole life of an actor: instances run one after the other until the
+/// parent says stop. `actor` is the first instance, or `None` to ask the
+/// parent for it (a supervised child is built by its factory).
+///
+/// Written as a function returning an `async move` block so the arguments
+/// live in the future once (an `async fn` would copy them into locals).
+pub(crate) fn run<A: Actor, P: Parent<A>>(
+    mut actor: Option<A>,
+    mut st: TaskState<A>,
+    mut parent: P,
+) -> impl Future<Output = ()> + Send {
+    async move {
+        let cell = st.ctx.actor_ref().cell.clone();
+        if actor.is_none() {
+            match Box::pin(parent.next(&cell, None)).await {
+                Ok(first) => actor = Some(first),
+                Err(reason) => return st.finish(reason),
+            }
+        }
+        let mut restarted = false;
+        while let Some(instance) = actor.as_mut() {
+            let ended = Killable {
+                inner: run_instance(instance, &mut st, &mut parent, &cell, restarted),
+                cell: &cell,
+            }
+            .await;
+            if matches!(ended, Killed) {
+                // The instance was dropped mid-way: release what it started.
+                st.ctx.abandon_instance_resources();
+            }
+            drop(actor.take()); // the old instance goes before the next one is made
+            cell.set_restarting(true);
+            match Box::pin(parent.next(&cell, Some(ended.into_reason()))).await {
+                Ok(next) => {
+                    actor = Some(next);
+                    st.counters.restarted();
+                    tracing::info!(actor = A::NAME, id = %cell.id(), "actor restarted");
+                    restarted = true;
+                    cell.clear_signal();
+                    cell.set_restarting(false);
+                }
+                Err(reason) => return st.finish(reason),
+            }
+        }
+    }
+}
+
+/// One instance: start hook, messages, linked resources, stop hook. The
+/// hooks and the stop path run once per instance: they are boxed, so they
+/// take no room in an idle actor's task (an absent hook is zero-sized and
+/// boxing it allocates nothing).
 async fn run_instance<A: Actor, P: Parent<A>>(
     actor: &mut A,
     st: &mut TaskState<A>,
@@ -162,9 +187,9 @@ async fn run_instance<A: Actor, P: Parent<A>>(
     restarted: bool,
 ) -> StopReason {
     let started = if restarted {
-        catch_panic(actor.on_restart(&mut st.ctx), "on_restart").await
+        catch_panic(Box::pin(actor.on_restart(&mut st.ctx)), "on_restart").await
     } else {
-        catch_panic(actor.on_start(&mut st.ctx), "on_start").await
+        catch_panic(Box::pin(actor.on_start(&mut st.ctx)), "on_start").await
     };
     let reason = match started {
         Ok(()) => {
@@ -172,17 +197,36 @@ async fn run_instance<A: Actor, P: Parent<A>>(
                 tracing::debug!(actor = A::NAME, id = %cell.id(), "actor started");
             }
             parent.started();
-            process(actor, st, cell).await
+            // One `catch_unwind` per poll of the whole loop rather than one per
+            // message: a panic ends the instance anyway, and `st.current`
+            // names the handler it came from.
+            match catch_panic(process(actor, st, cell), "").await {
+                Ok(reason) => reason,
+                Err(panic) => StopReason::Panicked(panic.in_handler(st.current)),
+            }
         }
         Err(panic) => StopReason::Panicked(panic),
     };
+    Box::pin(stop_instance(actor, st, cell, reason)).await
+}
+
+/// After the last message of an instance: stop its children, run `on_stop`.
+async fn stop_instance<A: Actor>(
+    actor: &mut A,
+    st: &mut TaskState<A>,
+    cell: &ActorCell,
+    reason: StopReason,
+) -> StopReason {
     if let StopReason::Panicked(panic) = &reason {
         st.counters.panicked();
         tracing::error!(actor = A::NAME, id = %cell.id(), %panic, "actor panicked");
     }
-    let timeout = st.ctx.system().shutdown_timeout();
-    st.ctx.stop_instance_resources(timeout).await;
-    if let Err(panic) = catch_panic(actor.on_stop(&mut st.ctx, &reason), "on_stop").await {
+    let children = st.ctx.release_instance_resources();
+    if !children.is_empty() {
+        stop_children(children, st.ctx.system().shutdown_timeout()).await;
+    }
+    let on_stop = Box::pin(actor.on_stop(&mut st.ctx, &reason));
+    if let Err(panic) = catch_panic(on_stop, "on_stop").await {
         tracing::error!(actor = A::NAME, id = %cell.id(), %panic, "on_stop panicked");
     }
     reason
@@ -238,39 +282,58 @@ impl<F: Future<Output = StopReason>> Future for Killable<'_, F> {
     }
 }
 
+/// What the message loop stops for.
 enum Next<M> {
-    Message(M),
+    /// A message whose handler is async: await it.
+    Async(M),
     Signal(Signal),
     Closed,
 }
 
-/// Takes messages until a stop signal, a panic or a closed mailbox.
+/// Takes messages until a stop signal or a closed mailbox. A panic unwinds
+/// out of it, to the `catch_unwind` around it.
+///
+/// Synchronous handlers run inside the poll that receives their message, in a
+/// loop, as a hand-written `while let Some(msg) = rx.recv().await` does: no
+/// future per message, and the message moves once, from the mailbox into the
+/// handler. Only a message with an async handler leaves the loop to be awaited.
 async fn process<A: Actor>(actor: &mut A, st: &mut TaskState<A>, cell: &ActorCell) -> StopReason {
     loop {
         let next = poll_fn(|cx| {
-            // A pending signal overtakes queued messages.
-            if let Some(sig) = cell.pending_signal() {
-                return Poll::Ready(Next::Signal(sig));
+            loop {
+                // A pending signal overtakes queued messages.
+                if let Some(sig) = cell.pending_signal() {
+                    return Poll::Ready(Next::Signal(sig));
+                }
+                // When idle, `Killable` registers for signals.
+                let msg = match st.rx.poll_recv(cx) {
+                    Poll::Ready(Some(msg)) => msg,
+                    Poll::Ready(None) => return Poll::Ready(Next::Closed),
+                    Poll::Pending => return Poll::Pending,
+                };
+                // An unbounded mailbox's length is read from the senders'
+                // side of the queue, a cache line they keep writing: sample it.
+                if st.handled % 64 == 0 {
+                    st.publish_depth(cell);
+                }
+                if let Some(msg) = handle_sync(actor, msg, st) {
+                    return Poll::Ready(Next::Async(msg));
+                }
+                st.count_handled(cell);
             }
-            // When idle, `Killable` registers for signals.
-            st.rx
-                .poll_recv(cx)
-                .map(|msg| msg.map_or(Next::Closed, Next::Message))
         })
         .await;
-        let msg = match next {
-            Next::Message(msg) => msg,
-            Next::Signal(sig) if sig.is_drain() => return drain(actor, st, cell).await,
+        match next {
+            Next::Async(msg) => {
+                // Messages may pile up while the handler awaits: say how many wait.
+                st.publish_depth(cell);
+                handle_async(actor, msg, st).await;
+                st.count_handled(cell);
+            }
+            Next::Signal(sig) if sig.is_drain() => return Box::pin(drain(actor, st, cell)).await,
             Next::Signal(sig) => return st.ctx.take_requested_reason().unwrap_or(sig.reason()),
             Next::Closed => return StopReason::Normal,
-        };
-        if let Some(depth) = st.rx.unbounded_len() {
-            cell.publish_depth(depth);
         }
-        if let Err(panic) = handle_one(actor, msg, &mut st.ctx).await {
-            return StopReason::Panicked(panic);
-        }
-        st.count_handled(cell);
     }
 }
 
@@ -284,25 +347,39 @@ async fn drain<A: Actor>(actor: &mut A, st: &mut TaskState<A>, cell: &ActorCell)
         let Some(msg) = st.rx.try_recv() else {
             return sig.reason();
         };
-        if let Err(panic) = handle_one(actor, msg, &mut st.ctx).await {
-            return StopReason::Panicked(panic);
+        if let Some(msg) = handle_sync(actor, msg, st) {
+            handle_async(actor, msg, st).await;
         }
         st.count_handled(cell);
     }
 }
 
-/// Runs one handler inside its tracing span, catching a panic.
-#[inline]
-async fn handle_one<A: Actor>(
+/// Runs `msg`'s handler if it is synchronous; gives the message back if it is
+/// async. The `message` tracing span is made only when something listens at
+/// DEBUG level (checking costs one atomic load).
+#[inline(always)]
+fn handle_sync<A: Actor>(
     actor: &mut A,
     msg: A::Message,
-    ctx: &mut Context<A>,
-) -> Result<(), PanicError> {
-    let name = A::message_name(&msg);
-    let span = tracing::debug_span!("message", message = name);
-    catch_panic(actor.handle(msg, ctx), name)
-        .instrument(span)
-        .await
+    st: &mut TaskState<A>,
+) -> Option<A::Message> {
+    st.current = A::message_name(&msg);
+    if tracing::level_enabled!(tracing::Level::DEBUG) {
+        let span = tracing::debug_span!("message", message = st.current);
+        span.in_scope(|| actor.handle_sync(msg, &mut st.ctx))
+    } else {
+        actor.handle_sync(msg, &mut st.ctx)
+    }
+}
+
+/// Awaits an async handler, inside the message's span when one is wanted.
+async fn handle_async<A: Actor>(actor: &mut A, msg: A::Message, st: &mut TaskState<A>) {
+    if tracing::level_enabled!(tracing::Level::DEBUG) {
+        let span = tracing::debug_span!("message", message = st.current);
+        actor.handle(msg, &mut st.ctx).instrument(span).await;
+    } else {
+        actor.handle(msg, &mut st.ctx).await;
+    }
 }
 
 /// Polls `fut`, turning a panic into an error. The future's state is dropped
@@ -339,12 +416,8 @@ impl<F: Future> Future for CatchPanic<F> {
             }
             Err(payload) => {
                 dropping_panicked(|| this.fut.set(None));
-                Poll::Ready(Err(panic_error(payload, this.handler)))
+                Poll::Ready(Err(PanicError::from_payload(payload, this.handler)))
             }
         }
     }
-}
-
-fn panic_error(payload: Box<dyn Any + Send>, handler: &'static str) -> PanicError {
-    PanicError::from_payload(payload, handler)
 }

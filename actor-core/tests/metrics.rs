@@ -50,7 +50,7 @@ async fn metrics_count_alive_handled_panics_restarts_and_mailbox_depth_per_type(
 }
 
 #[tokio::test]
-async fn unbounded_mailbox_depth_is_reported_as_of_the_last_message_taken() {
+async fn unbounded_mailbox_depth_is_sampled_as_an_async_handler_starts() {
     #[actor(mailbox = unbounded)]
     struct Gate;
     #[actor]
@@ -83,13 +83,22 @@ async fn unbounded_mailbox_depth_is_reported_as_of_the_last_message_taken() {
     );
     release1.send(()).unwrap();
     entered2_rx.await.unwrap();
-    // Taking the second hold, the actor saw three pings behind it.
+    // Starting the second hold (async), the actor saw three pings behind it.
     assert_eq!(gate.mailbox_len(), 3);
     assert_eq!(
         system.metrics().actor_type("Gate").unwrap().mailbox_depth,
         3
     );
     release2.send(()).unwrap();
+    let (entered3, entered3_rx) = oneshot::channel();
+    let (release3, release3_rx) = oneshot::channel();
+    gate.hold(entered3, release3_rx).tell().await.unwrap();
+    entered3_rx.await.unwrap();
+    assert_eq!(
+        gate.mailbox_len(),
+        0,
+        "sampled again as the next async handler starts"
+    );
+    release3.send(()).unwrap();
     gate.ping().await.unwrap();
-    assert_eq!(gate.mailbox_len(), 0);
 }

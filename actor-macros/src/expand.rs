@@ -491,6 +491,7 @@ fn actor_impl(
     let (impl_generics, _, where_clause) = generics.split_for_impl();
 
     let arms = messages.iter().map(|m| dispatch_arm(icx, m));
+    let handle_sync = handle_sync_fn(icx, messages);
     let name_arms = messages.iter().map(|m| {
         let variant = &m.variant;
         let cfgs = &m.cfgs;
@@ -529,6 +530,8 @@ fn actor_impl(
                     }
                 }
             }
+
+            #handle_sync
 
             fn message_name(__msg: &#message_ty) -> &'static str {
                 match *__msg {
@@ -578,23 +581,78 @@ fn call(
     }
 }
 
-fn dispatch_arm(icx: &ImplCx<'_>, m: &MessageCx<'_>) -> TokenStream {
+/// `handle_sync`: the synchronous handlers, run without a future; messages of
+/// async handlers are given back. Not generated when every handler is async
+/// (the trait's default gives everything back).
+fn handle_sync_fn(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> Option<TokenStream> {
+    let sync: Vec<&MessageCx<'_>> = messages
+        .iter()
+        .filter(|m| m.msg.method.sig.asyncness.is_none())
+        .collect();
+    if sync.is_empty() {
+        return None;
+    }
     let krate = &icx.krate;
+    let message_ty = &icx.message_ty;
+    let message_ident = &icx.message_ident;
+    let arms = sync.iter().map(|m| {
+        let pattern = arm_pattern(icx, m);
+        let body = dispatch_body(icx, m);
+        quote! { #pattern => { #body; ::core::option::Option::None } }
+    });
+    let rest = (sync.len() < messages.len() || phantom_variant(icx).is_some()).then(|| {
+        if sync.len() < messages.len() {
+            quote! { __msg => ::core::option::Option::Some(__msg), }
+        } else {
+            quote! { #message_ident::__Phantom(_, __never) => match __never {}, }
+        }
+    });
+    Some(quote! {
+        #[inline]
+        #[allow(unused_variables)]
+        fn handle_sync(
+            &mut self,
+            __msg: #message_ty,
+            __ctx: &mut #krate::Context<Self>,
+        ) -> ::core::option::Option<#message_ty> {
+            match __msg {
+                #(#arms)*
+                #rest
+            }
+        }
+    })
+}
+
+/// `CounterMessage::Inc { by, __reply }`
+fn arm_pattern(icx: &ImplCx<'_>, m: &MessageCx<'_>) -> TokenStream {
     let message_ident = &icx.message_ident;
     let variant = &m.variant;
     let cfgs = &m.cfgs;
     let names = m.fields.iter().map(|(name, _)| name);
+    quote! { #(#cfgs)* #message_ident::#variant { #(#names,)* __reply } }
+}
+
+fn dispatch_arm(icx: &ImplCx<'_>, m: &MessageCx<'_>) -> TokenStream {
+    let pattern = arm_pattern(icx, m);
+    let body = dispatch_body(icx, m);
+    quote! { #pattern => #body, }
+}
+
+/// The arm's expression: call the handler and send its response (a
+/// delegated reply is the handler's to send).
+fn dispatch_body(icx: &ImplCx<'_>, m: &MessageCx<'_>) -> TokenStream {
+    let krate = &icx.krate;
     let response = &m.response;
     let call = call(icx, &m.msg.method, &m.msg.params, response);
-    let body = if m.delegated {
-        quote!(#call,)
+    if m.delegated {
+        call
     } else if let Some(returned) = &m.returned {
         // A declared `response`: the returned value must be of that type,
         // checked with the error at the user's return type.
         let span = m.returned_span();
         let check = respan(quote!(#krate::__private::response), span);
         let value = quote_spanned!(span=> #check::<#response, #returned>(#call));
-        quote!(__reply.send(#value),)
+        quote!(__reply.send(#value))
     } else if m.returns_unit() {
         quote!({
             #call;
@@ -606,11 +664,7 @@ fn dispatch_arm(icx: &ImplCx<'_>, m: &MessageCx<'_>) -> TokenStream {
             __reply.send(__response);
         })
     } else {
-        quote!(__reply.send(#call),)
-    };
-    quote! {
-        #(#cfgs)*
-        #message_ident::#variant { #(#names,)* __reply } => #body
+        quote!(__reply.send(#call))
     }
 }
 
