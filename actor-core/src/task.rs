@@ -134,6 +134,7 @@ impl<A: Actor> Drop for TaskState<A> {
 ///
 /// Written as a function returning an `async move` block so the arguments
 /// live in the future once (an `async fn` would copy them into locals).
+#[allow(clippy::manual_async_fn)]
 pub(crate) fn run<A: Actor, P: Parent<A>>(
     mut actor: Option<A>,
     mut st: TaskState<A>,
@@ -313,7 +314,7 @@ async fn process<A: Actor>(actor: &mut A, st: &mut TaskState<A>, cell: &ActorCel
                 };
                 // An unbounded mailbox's length is read from the senders'
                 // side of the queue, a cache line they keep writing: sample it.
-                if st.handled % 64 == 0 {
+                if st.handled.is_multiple_of(64) {
                     st.publish_depth(cell);
                 }
                 if let Some(msg) = handle_sync(actor, msg, st) {

@@ -597,8 +597,8 @@ fn handle_sync_fn(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> Option<TokenS
     let message_ident = &icx.message_ident;
     let arms = sync.iter().map(|m| {
         let pattern = arm_pattern(icx, m);
-        let body = dispatch_body(icx, m);
-        quote! { #pattern => { #body; ::core::option::Option::None } }
+        let body = statements(dispatch_body(icx, m));
+        quote! { #pattern => { #body ::core::option::Option::None } }
     });
     let rest = (sync.len() < messages.len() || phantom_variant(icx).is_some()).then(|| {
         if sync.len() < messages.len() {
@@ -621,6 +621,18 @@ fn handle_sync_fn(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> Option<TokenS
             }
         }
     })
+}
+
+/// An arm's body as statements: a block's own statements, or an expression
+/// and a semicolon.
+fn statements(body: TokenStream) -> TokenStream {
+    let mut tokens = body.clone().into_iter();
+    if let (Some(proc_macro2::TokenTree::Group(g)), None) = (tokens.next(), tokens.next())
+        && g.delimiter() == proc_macro2::Delimiter::Brace
+    {
+        return g.stream();
+    }
+    quote!(#body;)
 }
 
 /// `CounterMessage::Inc { by, __reply }`
