@@ -36,7 +36,7 @@
 use std::cell::Cell;
 use std::fmt;
 
-use tokio::sync::oneshot;
+use futures::channel::oneshot;
 
 /// What travels back through the reply channel: the answer, or the news that
 /// the handler panicked.
@@ -99,7 +99,7 @@ impl<T> Reply<T> {
     /// `true` when somebody waits for the answer: the request was an ask and
     /// the asker has not given up. Lets a handler skip work nobody will read.
     pub fn is_wanted(&self) -> bool {
-        self.tx.as_ref().is_some_and(|tx| !tx.is_closed())
+        self.tx.as_ref().is_some_and(|tx| !tx.is_canceled())
     }
 }
 

@@ -45,7 +45,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use tokio::sync::oneshot;
+use futures::channel::oneshot;
 
 use crate::actor::Actor;
 use crate::error::{AskError, SendError, TrySendError};
@@ -136,9 +136,7 @@ where
             .tx
             .try_send((self.make)(reply))
             .map_err(|(_, e)| e)?;
-        Ok(Ask {
-            state: AskState::Waiting(rx),
-        })
+        Ok(Ask::waiting(self.to, rx))
     }
 
     /// Asks, and gives up with [`AskError::Timeout`] if the reply has not come
@@ -169,7 +167,10 @@ where
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         Ask {
-            state: AskState::Init(self.to, self.make),
+            to: self.to,
+            make: Some(self.make),
+            sending: None,
+            reply: None,
         }
     }
 }
@@ -177,18 +178,16 @@ where
 /// The future of an ask: `request.await`.
 #[must_use = "futures do nothing unless polled"]
 pub struct Ask<'a, A: Actor, R, F> {
-    state: AskState<'a, A, R, F>,
+    to: &'a ActorRef<A>,
+    /// Builds the message; taken on the first poll, which sends it.
+    make: Option<F>,
+    /// Only when the bounded mailbox was full: waits for room.
+    sending: Option<SendFuture<'a>>,
+    /// The reply, once the message is sent.
+    reply: Option<oneshot::Receiver<ReplyResult<R>>>,
 }
 
 type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
-
-enum AskState<'a, A: Actor, R, F> {
-    Init(&'a ActorRef<A>, F),
-    /// Only when the bounded mailbox was full: waits for room.
-    Sending(SendFuture<'a>, oneshot::Receiver<ReplyResult<R>>),
-    Waiting(oneshot::Receiver<ReplyResult<R>>),
-    Done,
-}
 
 // No field is ever pinned: the closure is moved out on first poll and the
 // oneshot receiver and boxed future are `Unpin`.
@@ -196,13 +195,28 @@ impl<A: Actor, R, F> Unpin for Ask<'_, A, R, F> {}
 
 impl<A: Actor, R, F> fmt::Debug for Ask<'_, A, R, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = match self.state {
-            AskState::Init(..) => "init",
-            AskState::Sending(..) => "waiting for mailbox room",
-            AskState::Waiting(..) => "waiting for reply",
-            AskState::Done => "done",
+        let state = if self.make.is_some() {
+            "not sent"
+        } else if self.sending.is_some() {
+            "waiting for mailbox room"
+        } else {
+            "waiting for the reply"
         };
-        f.debug_struct("Ask").field("state", &state).finish()
+        f.debug_struct("Ask")
+            .field("to", self.to)
+            .field("state", &state)
+            .finish()
+    }
+}
+
+impl<'a, A: Actor, R, F> Ask<'a, A, R, F> {
+    fn waiting(to: &'a ActorRef<A>, reply: oneshot::Receiver<ReplyResult<R>>) -> Self {
+        Ask {
+            to,
+            make: None,
+            sending: None,
+            reply: Some(reply),
+        }
     }
 }
 
@@ -213,47 +227,41 @@ where
 {
     type Output = Result<R, AskError>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        loop {
-            match std::mem::replace(&mut this.state, AskState::Done) {
-                AskState::Init(to, make) => {
-                    let (reply, rx) = Reply::ask();
-                    match to.tx.try_send(make(reply)) {
-                        Ok(()) => this.state = AskState::Waiting(rx),
-                        Err((_, TrySendError::Stopped)) => {
-                            return Poll::Ready(Err(AskError::Stopped));
-                        }
-                        Err((msg, TrySendError::Full)) => {
-                            let tx = &to.tx;
-                            this.state = AskState::Sending(Box::pin(tx.send(msg)), rx);
-                        }
-                    }
+        if let Some(make) = this.make.take() {
+            let (reply, rx) = Reply::ask();
+            this.reply = Some(rx);
+            match this.to.tx.try_send(make(reply)) {
+                Ok(()) => {}
+                Err((_, TrySendError::Stopped)) => return Poll::Ready(Err(AskError::Stopped)),
+                Err((msg, TrySendError::Full)) => {
+                    this.sending = Some(Box::pin(this.to.tx.send(msg)));
                 }
-                AskState::Sending(mut send, rx) => match send.as_mut().poll(cx) {
-                    Poll::Pending => {
-                        this.state = AskState::Sending(send, rx);
-                        return Poll::Pending;
-                    }
-                    Poll::Ready(Err(SendError::Stopped)) => {
-                        return Poll::Ready(Err(AskError::Stopped));
-                    }
-                    Poll::Ready(Ok(())) => this.state = AskState::Waiting(rx),
-                },
-                AskState::Waiting(mut rx) => {
-                    return match Pin::new(&mut rx).poll(cx) {
-                        Poll::Pending => {
-                            this.state = AskState::Waiting(rx);
-                            Poll::Pending
-                        }
-                        Poll::Ready(Ok(Ok(value))) => Poll::Ready(Ok(value)),
-                        Poll::Ready(Ok(Err(_panicked))) => Poll::Ready(Err(AskError::Panicked)),
-                        Poll::Ready(Err(_dropped)) => Poll::Ready(Err(AskError::NoReply)),
-                    };
-                }
-                AskState::Done => panic!("`Ask` polled after completion"),
             }
         }
+        if let Some(send) = this.sending.as_mut() {
+            match send.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(SendError::Stopped)) => {
+                    this.sending = None;
+                    return Poll::Ready(Err(AskError::Stopped));
+                }
+                Poll::Ready(Ok(())) => this.sending = None,
+            }
+        }
+        let Some(rx) = this.reply.as_mut() else {
+            panic!("`Ask` polled after completion");
+        };
+        let out = match Pin::new(rx).poll(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(Ok(Ok(value))) => Ok(value),
+            Poll::Ready(Ok(Err(_panicked))) => Err(AskError::Panicked),
+            Poll::Ready(Err(_dropped)) => Err(AskError::NoReply),
+        };
+        this.reply = None;
+        Poll::Ready(out)
     }
 }
 

@@ -181,8 +181,15 @@ impl System {
             return st.finish(StopReason::Shutdown);
         }
         st.counters.spawned();
-        let span = tracing::info_span!("actor", actor = A::NAME, id = %cell.id());
-        tokio::spawn(task::run(first, st, parent).instrument(span));
+        let task = task::run(first, st, parent);
+        // The actor's span only when someone listens: an idle actor's task
+        // then carries no span, and its polls enter none.
+        if tracing::level_enabled!(tracing::Level::INFO) {
+            let span = tracing::info_span!("actor", actor = A::NAME, id = %cell.id());
+            tokio::spawn(task.instrument(span));
+        } else {
+            tokio::spawn(task);
+        }
     }
 
     /// Records a live actor or supervisor (`track`: to stop at shutdown);
@@ -195,6 +202,11 @@ impl System {
         }
         actors.insert(live.cell().id(), Entry { live, track });
         true
+    }
+
+    #[cfg(test)]
+    pub(crate) fn counters_for_test<A: Actor>(&self) -> Arc<crate::metrics::TypeCounters> {
+        self.inner.metrics.counters(A::NAME)
     }
 
     /// A snapshot of the metrics of every actor type: see [`metrics`].

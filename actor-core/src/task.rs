@@ -422,3 +422,45 @@ impl<F: Future> Future for CatchPanic<F> {
         }
     }
 }
+
+#[cfg(test)]
+mod size_probe {
+    use super::*;
+    use crate::prelude::*;
+
+    #[actor(crate = crate)]
+    #[derive(Default)]
+    struct Probe {
+        a: [u64; 7],
+    }
+
+    #[actor(crate = crate)]
+    impl Probe {
+        #[message]
+        fn record(&mut self, sender: u32, seq: u64) {
+            self.a[0] += u64::from(sender) + seq;
+        }
+        #[message]
+        fn ping(&mut self, seq: u64) -> u64 {
+            seq
+        }
+    }
+
+    #[tokio::test]
+    async fn print_sizes() {
+        let system = System::new();
+        let (aref, rx) = System::prepare_detached::<Probe>(crate::MailboxKind::Default, 1024);
+        let counters = system.counters_for_test::<Probe>();
+        let st = TaskState::new(rx, Context::new(aref, system.clone()), counters);
+        let fut = run(Some(Probe::default()), st, Unsupervised);
+        eprintln!("run future: {}", std::mem::size_of_val(&fut));
+        eprintln!("message: {}", std::mem::size_of::<ProbeMessage>());
+        eprintln!("TaskState: {}", std::mem::size_of::<TaskState<Probe>>());
+        eprintln!("Context: {}", std::mem::size_of::<Context<Probe>>());
+        eprintln!("ActorCell: {}", std::mem::size_of::<ActorCell>());
+        eprintln!("StopReason: {}", std::mem::size_of::<StopReason>());
+        eprintln!("Reply<u64>: {}", std::mem::size_of::<crate::Reply<u64>>());
+        let instrumented = tracing::Instrument::instrument(fut, tracing::Span::none());
+        eprintln!("instrumented: {}", std::mem::size_of_val(&instrumented));
+    }
+}
