@@ -192,14 +192,6 @@ impl PanicError {
         PanicError { message, handler }
     }
 
-    /// Names the handler, when it was not known where the panic was caught.
-    pub(crate) fn in_handler(mut self, handler: &'static str) -> Self {
-        if self.handler.is_empty() {
-            self.handler = handler;
-        }
-        self
-    }
-
     /// The panic message (`"non-string panic payload"` when it was not a string).
     pub fn message(&self) -> &str {
         &self.message

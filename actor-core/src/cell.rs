@@ -81,10 +81,12 @@ const RUNNING: u8 = 0;
 const RESTARTING: u8 = 1;
 const STOPPED: u8 = 2;
 
+/// Work to run when an actor stops for good.
+type StopHooks = Vec<Box<dyn FnOnce() + Send>>;
+
 /// Shared between an actor's task and all of its handles.
 pub(crate) struct ActorCell {
     id: ActorId,
-    name: &'static str,
     signal: AtomicU8,
     waker: AtomicWaker,
     state: AtomicU8,
@@ -93,26 +95,26 @@ pub(crate) struct ActorCell {
     /// Messages handled so far (written by the actor's task only).
     handled: AtomicU64,
     stopped: Notify,
-    reason: OnceLock<StopReason>,
+    /// Boxed: most actors never stop before the program ends, and an idle
+    /// actor should cost little memory.
+    reason: OnceLock<Box<StopReason>>,
     /// Work to run when the actor stops for good (registry removal and the like).
-    on_stopped: Mutex<Vec<Box<dyn FnOnce() + Send>>>,
+    on_stopped: Mutex<Option<Box<StopHooks>>>,
 }
 
 impl fmt::Debug for ActorCell {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ActorCell")
             .field("id", &self.id)
-            .field("name", &self.name)
             .field("state", &self.state.load(Ordering::Relaxed))
             .finish_non_exhaustive()
     }
 }
 
 impl ActorCell {
-    pub(crate) fn new(name: &'static str) -> Self {
+    pub(crate) fn new() -> Self {
         ActorCell {
             id: ActorId::next(),
-            name,
             signal: AtomicU8::new(0),
             waker: AtomicWaker::new(),
             state: AtomicU8::new(RUNNING),
@@ -120,16 +122,12 @@ impl ActorCell {
             handled: AtomicU64::new(0),
             stopped: Notify::new(),
             reason: OnceLock::new(),
-            on_stopped: Mutex::new(Vec::new()),
+            on_stopped: Mutex::new(None),
         }
     }
 
     pub(crate) fn id(&self) -> ActorId {
         self.id
-    }
-
-    pub(crate) fn name(&self) -> &'static str {
-        self.name
     }
 
     /// Raises a stop request; a weaker request never replaces a stronger one.
@@ -169,11 +167,12 @@ impl ActorCell {
         self.depth.load(Ordering::Relaxed)
     }
 
-    /// Records how many messages the actor has handled (by its task only:
-    /// a plain store, no read-modify-write on the message path).
+    /// Counts a handled message. Only the actor's task writes the count: a
+    /// plain load and store, no locked read-modify-write on the message path.
     #[inline]
-    pub(crate) fn publish_handled(&self, handled: u64) {
-        self.handled.store(handled, Ordering::Relaxed);
+    pub(crate) fn count_handled(&self) {
+        let n = self.handled.load(Ordering::Relaxed);
+        self.handled.store(n + 1, Ordering::Relaxed);
     }
 
     pub(crate) fn handled(&self) -> u64 {
@@ -194,7 +193,7 @@ impl ActorCell {
     }
 
     pub(crate) fn stop_reason(&self) -> Option<StopReason> {
-        self.reason.get().cloned()
+        self.reason.get().map(|r| (**r).clone())
     }
 
     /// Stops the actor by force ([`Signal::Kill`]): it ends with [`StopReason::Aborted`].
@@ -206,7 +205,7 @@ impl ActorCell {
     pub(crate) fn on_stopped(&self, f: Box<dyn FnOnce() + Send>) {
         let mut hooks = self.on_stopped.lock().unwrap_or_else(|e| e.into_inner());
         if self.is_alive() {
-            hooks.push(f);
+            hooks.get_or_insert_with(Box::default).push(f);
         } else {
             drop(hooks);
             f();
@@ -215,14 +214,14 @@ impl ActorCell {
 
     /// Marks the actor stopped for good with `reason` and wakes everyone waiting.
     pub(crate) fn finish(&self, reason: StopReason) {
-        let _ = self.reason.set(reason);
+        let _ = self.reason.set(Box::new(reason));
         let hooks = {
             let mut hooks = self.on_stopped.lock().unwrap_or_else(|e| e.into_inner());
             self.state.store(STOPPED, Ordering::Release);
-            std::mem::take(&mut *hooks)
+            hooks.take()
         };
         self.stopped.notify_waiters();
-        for hook in hooks {
+        for hook in hooks.into_iter().flat_map(|h| *h) {
             hook();
         }
     }
@@ -234,7 +233,7 @@ impl ActorCell {
             tokio::pin!(notified);
             notified.as_mut().enable();
             if !self.is_alive() {
-                return self.reason.get().cloned().unwrap_or(StopReason::Aborted);
+                return self.stop_reason().unwrap_or(StopReason::Aborted);
             }
             notified.await;
         }

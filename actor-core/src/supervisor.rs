@@ -363,7 +363,7 @@ impl Shared {
     fn new() -> Arc<Self> {
         let (tx, rx) = mpsc::unbounded_channel();
         Arc::new(Shared {
-            cell: Arc::new(ActorCell::new("Supervisor")),
+            cell: Arc::new(ActorCell::new()),
             tx,
             rx: Mutex::new(Some(rx)),
             system: OnceLock::new(),

@@ -158,7 +158,7 @@ impl System {
         default_capacity: usize,
     ) -> (ActorRef<A>, MailboxReceiver<A::Message>) {
         let (tx, rx) = mailbox(kind.resolve(default_capacity));
-        let cell = Arc::new(ActorCell::new(A::NAME));
+        let cell = Arc::new(ActorCell::new());
         (ActorRef { tx, cell }, rx)
     }
 
@@ -173,14 +173,13 @@ impl System {
         track: bool,
     ) {
         let cell = actor_ref.cell.clone();
-        let counters = self.inner.metrics.counters(A::NAME);
         let live: Arc<dyn Live> = Arc::new(actor_ref.clone());
-        let st = TaskState::new(rx, Context::new(actor_ref, self.clone()), counters);
+        let st = TaskState::new(rx, Context::new(actor_ref, self.clone()));
         if !self.register_live(live, track) {
             // Shutting down: never started.
             return st.finish(StopReason::Shutdown);
         }
-        st.counters.spawned();
+        self.counters(A::NAME).spawned();
         let task = task::run(first, st, parent);
         // The actor's span only when someone listens: an idle actor's task
         // then carries no span, and its polls enter none.
@@ -204,9 +203,9 @@ impl System {
         true
     }
 
-    #[cfg(test)]
-    pub(crate) fn counters_for_test<A: Actor>(&self) -> Arc<crate::metrics::TypeCounters> {
-        self.inner.metrics.counters(A::NAME)
+    /// The counters of the actor type `name`.
+    pub(crate) fn counters(&self, name: &'static str) -> Arc<crate::metrics::TypeCounters> {
+        self.inner.metrics.counters(name)
     }
 
     /// A snapshot of the metrics of every actor type: see [`metrics`].
@@ -214,7 +213,7 @@ impl System {
         let actors = self.lock_actors();
         let live = actors.values().map(|e| {
             let cell = e.live.cell();
-            (cell.name(), cell.handled(), e.live.mailbox_len())
+            (e.live.name(), cell.handled(), e.live.mailbox_len())
         });
         self.inner.metrics.snapshot(live)
     }
@@ -293,8 +292,8 @@ impl System {
                 .values()
                 .rev()
                 .find(|e| e.track)
-                .map(|e| e.live.cell().clone());
-            let Some(cell) = newest else { break };
+                .map(|e| (e.live.cell().clone(), e.live.name()));
+            let Some((cell, name)) = newest else { break };
             cell.signal(Signal::DrainShutdown);
             let timeout = self.inner.shutdown_timeout;
             if tokio::time::timeout(timeout, cell.wait_stopped())
@@ -302,7 +301,7 @@ impl System {
                 .is_err()
             {
                 tracing::warn!(
-                    actor = cell.name(),
+                    actor = name,
                     id = %cell.id(),
                     ?timeout,
                     "actor did not stop within its shutdown timeout; aborting it"
@@ -334,6 +333,8 @@ struct Entry {
 pub(crate) trait Live: Send + Sync {
     fn cell(&self) -> &Arc<ActorCell>;
     fn mailbox_len(&self) -> usize;
+    /// The actor type's name (for metrics and logs).
+    fn name(&self) -> &'static str;
 }
 
 impl<A: Actor> Live for ActorRef<A> {
@@ -342,6 +343,9 @@ impl<A: Actor> Live for ActorRef<A> {
     }
     fn mailbox_len(&self) -> usize {
         ActorRef::mailbox_len(self)
+    }
+    fn name(&self) -> &'static str {
+        A::NAME
     }
 }
 
@@ -352,6 +356,9 @@ impl Live for Arc<ActorCell> {
     }
     fn mailbox_len(&self) -> usize {
         0
+    }
+    fn name(&self) -> &'static str {
+        "Supervisor"
     }
 }
 

@@ -8,6 +8,7 @@
 //! task ends (stop, panic, abort, runtime drop), closes the mailbox, fails the
 //! queued asks and marks the actor stopped, so no caller ever hangs.
 
+use std::any::Any;
 use std::future::{Future, poll_fn};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
@@ -53,25 +54,15 @@ impl<A: Actor> Parent<A> for Unsupervised {
 pub(crate) struct TaskState<A: Actor> {
     pub(crate) rx: MailboxReceiver<A::Message>,
     pub(crate) ctx: Context<A>,
-    pub(crate) counters: Arc<TypeCounters>,
-    /// Messages this actor handled, all instances together; published in its
-    /// cell after each one (a plain store), added to `counters` when it stops.
-    handled: u64,
     /// The handler running now, named in the report if it panics.
     current: &'static str,
 }
 
 impl<A: Actor> TaskState<A> {
-    pub(crate) fn new(
-        rx: MailboxReceiver<A::Message>,
-        ctx: Context<A>,
-        counters: Arc<TypeCounters>,
-    ) -> Self {
+    pub(crate) fn new(rx: MailboxReceiver<A::Message>, ctx: Context<A>) -> Self {
         TaskState {
             rx,
             ctx,
-            counters,
-            handled: 0,
             current: "",
         }
     }
@@ -87,8 +78,13 @@ impl<A: Actor> TaskState<A> {
 
     #[inline]
     fn count_handled(&mut self, cell: &ActorCell) {
-        self.handled += 1;
-        cell.publish_handled(self.handled);
+        cell.count_handled();
+    }
+
+    /// The counters of this actor's type (looked up: it is needed only on
+    /// rare events, and an idle actor should not carry it).
+    fn counters(&self) -> Arc<TypeCounters> {
+        self.ctx.system().counters(A::NAME)
     }
 
     /// Ends the actor with `reason`: the mailbox is closed and emptied (queued
@@ -97,6 +93,8 @@ impl<A: Actor> TaskState<A> {
         self.end(reason);
     }
 
+    /// Ends the actor (see [`TaskState::finish`]); what is dropped afterwards
+    /// has nothing left to do.
     fn end(&mut self, reason: StopReason) {
         self.ctx.abandon_instance_resources();
         // Refuse new messages, then drop the queued ones: their asks resolve
@@ -113,7 +111,7 @@ impl<A: Actor> TaskState<A> {
             _ => tracing::debug!(actor = A::NAME, id = %cell.id(), %reason, "actor stopped"),
         }
         self.ctx.system().forget(cell.id());
-        self.counters.add_handled(self.handled);
+        self.counters().add_handled(cell.handled());
         cell.finish(reason);
     }
 }
@@ -142,73 +140,162 @@ pub(crate) fn run<A: Actor, P: Parent<A>>(
 ) -> impl Future<Output = ()> + Send {
     async move {
         let cell = st.ctx.actor_ref().cell.clone();
-        if actor.is_none() {
-            match Box::pin(parent.next(&cell, None)).await {
-                Ok(first) => actor = Some(first),
-                Err(reason) => return st.finish(reason),
-            }
+        if actor.is_none() && !Box::pin(next_instance(&mut actor, &mut st, &mut parent, None)).await
+        {
+            return;
         }
         let mut restarted = false;
         while let Some(instance) = actor.as_mut() {
-            let ended = Killable {
-                inner: run_instance(instance, &mut st, &mut parent, &cell, restarted),
-                cell: &cell,
+            let live = live(instance, &mut st, &mut parent, &cell, restarted);
+            let ended = Guard::new(live, &cell).await;
+            // What follows an instance runs rarely: boxed, it takes no room
+            // in an idle actor.
+            if !Box::pin(after_instance(&mut actor, &mut st, &mut parent, ended)).await {
+                return;
             }
-            .await;
-            if matches!(ended, Killed) {
-                // The instance was dropped mid-way: release what it started.
-                st.ctx.abandon_instance_resources();
-            }
-            drop(actor.take()); // the old instance goes before the next one is made
-            cell.set_restarting(true);
-            match Box::pin(parent.next(&cell, Some(ended.into_reason()))).await {
-                Ok(next) => {
-                    actor = Some(next);
-                    st.counters.restarted();
-                    tracing::info!(actor = A::NAME, id = %cell.id(), "actor restarted");
-                    restarted = true;
-                    cell.clear_signal();
-                    cell.set_restarting(false);
-                }
-                Err(reason) => return st.finish(reason),
-            }
+            restarted = true;
         }
     }
 }
 
-/// One instance: start hook, messages, linked resources, stop hook. The
-/// hooks and the stop path run once per instance: they are boxed, so they
-/// take no room in an idle actor's task (an absent hook is zero-sized and
-/// boxing it allocates nothing).
-async fn run_instance<A: Actor, P: Parent<A>>(
-    actor: &mut A,
+/// After an instance ran: its stop path (unless it was killed), then the
+/// parent's decision. `false` when the actor has ended.
+async fn after_instance<A: Actor, P: Parent<A>>(
+    actor: &mut Option<A>,
     st: &mut TaskState<A>,
     parent: &mut P,
-    cell: &ActorCell,
-    restarted: bool,
-) -> StopReason {
-    let started = if restarted {
-        catch_panic(Box::pin(actor.on_restart(&mut st.ctx)), "on_restart").await
-    } else {
-        catch_panic(Box::pin(actor.on_start(&mut st.ctx)), "on_start").await
+    ended: Ended<StopReason>,
+) -> bool {
+    let cell = st.ctx.actor_ref().cell.clone();
+    let reason = match ended {
+        Ended::Stopped(reason) => Some(reason),
+        Ended::Panicked(payload) => Some(StopReason::Panicked(PanicError::from_payload(
+            payload, st.current,
+        ))),
+        Ended::Killed => None,
     };
-    let reason = match started {
-        Ok(()) => {
-            if !restarted {
-                tracing::debug!(actor = A::NAME, id = %cell.id(), "actor started");
-            }
-            parent.started();
-            // One `catch_unwind` per poll of the whole loop rather than one per
-            // message: a panic ends the instance anyway, and `st.current`
-            // names the handler it came from.
-            match catch_panic(process(actor, st, cell), "").await {
-                Ok(reason) => reason,
-                Err(panic) => StopReason::Panicked(panic.in_handler(st.current)),
+    // A kill skips the stop path, or cuts it short.
+    let reason = match (reason, actor.as_mut()) {
+        (Some(reason), Some(instance)) => {
+            let stop = stop_instance(instance, st, &cell, reason);
+            match Guard::new(stop, &cell).await {
+                Ended::Stopped(reason) => reason,
+                Ended::Panicked(_) | Ended::Killed => StopReason::Aborted,
             }
         }
-        Err(panic) => StopReason::Panicked(panic),
+        _ => StopReason::Aborted,
     };
-    Box::pin(stop_instance(actor, st, cell, reason)).await
+    // Whatever the instance started and did not stop is released.
+    st.ctx.abandon_instance_resources();
+    drop(actor.take()); // the old instance goes before the next one is made
+    cell.set_restarting(true);
+    if !next_instance(actor, st, parent, Some(reason)).await {
+        return false;
+    }
+    st.counters().restarted();
+    tracing::info!(actor = A::NAME, id = %cell.id(), "actor restarted");
+    cell.clear_signal();
+    cell.set_restarting(false);
+    true
+}
+
+/// Asks the parent for the next instance; without one, ends the actor.
+async fn next_instance<A: Actor, P: Parent<A>>(
+    actor: &mut Option<A>,
+    st: &mut TaskState<A>,
+    parent: &mut P,
+    last: Option<StopReason>,
+) -> bool {
+    let cell = st.ctx.actor_ref().cell.clone();
+    match parent.next(&cell, last).await {
+        Ok(next) => {
+            *actor = Some(next);
+            true
+        }
+        Err(reason) => {
+            st.end(reason);
+            false
+        }
+    }
+}
+
+/// (The task functions return `async move` blocks rather than being
+/// `async fn`s: an `async fn` keeps a second copy of its arguments, and the
+/// message loop's future lives inside every idle actor.)
+///
+/// One instance's start hook, then its messages until a stop signal or a
+/// closed mailbox. A panic unwinds out of it, to the [`Guard`] around it:
+/// one `catch_unwind` per poll rather than one per message, since a panic
+/// ends the instance anyway; `st.current` names where it came from.
+///
+/// Synchronous handlers run inside the poll that receives their message, in a
+/// loop, as a hand-written `while let Some(msg) = rx.recv().await` does: no
+/// future per message, and the message moves once, from the mailbox into the
+/// handler. Only a message with an async handler leaves the loop to be awaited.
+#[allow(clippy::manual_async_fn)]
+fn live<'f, A: Actor, P: Parent<A>>(
+    actor: &'f mut A,
+    st: &'f mut TaskState<A>,
+    parent: &'f mut P,
+    cell: &'f ActorCell,
+    restarted: bool,
+) -> impl Future<Output = StopReason> + Send + 'f {
+    async move {
+        // Hooks run once: boxed (an absent hook is zero-sized, and boxing it
+        // allocates nothing), they take no room in an idle actor.
+        if restarted {
+            st.current = "on_restart";
+            Box::pin(actor.on_restart(&mut st.ctx)).await;
+        } else {
+            st.current = "on_start";
+            Box::pin(actor.on_start(&mut st.ctx)).await;
+            tracing::debug!(actor = A::NAME, id = %cell.id(), "actor started");
+        }
+        parent.started();
+        loop {
+            let msg = match poll_fn(|cx| {
+                loop {
+                    // A pending signal overtakes queued messages.
+                    if let Some(sig) = cell.pending_signal() {
+                        return Poll::Ready(Next::Signal(sig));
+                    }
+                    // When idle, `Guard` registers for signals.
+                    let msg = match st.rx.poll_recv(cx) {
+                        Poll::Ready(Some(msg)) => msg,
+                        Poll::Ready(None) => return Poll::Ready(Next::Closed),
+                        Poll::Pending => return Poll::Pending,
+                    };
+                    // An unbounded mailbox's length is read from the senders'
+                    // side of the queue, a cache line they keep writing: sample it.
+                    if cell.handled().is_multiple_of(64) {
+                        st.publish_depth(cell);
+                    }
+                    if let Some(msg) = handle_sync(actor, msg, st) {
+                        return Poll::Ready(Next::Async(msg));
+                    }
+                    st.count_handled(cell);
+                }
+            })
+            .await
+            {
+                Next::Async(msg) => msg,
+                Next::Signal(sig) if sig.is_drain() => {
+                    return Box::pin(drain(actor, st, cell)).await;
+                }
+                Next::Signal(sig) => return st.ctx.take_requested_reason().unwrap_or(sig.reason()),
+                Next::Closed => return StopReason::Normal,
+            };
+            // Messages may pile up while the handler awaits: say how many wait.
+            st.publish_depth(cell);
+            if tracing::level_enabled!(tracing::Level::DEBUG) {
+                let span = tracing::debug_span!("message", message = st.current);
+                Box::pin(actor.handle(msg, &mut st.ctx).instrument(span)).await;
+            } else {
+                actor.handle(msg, &mut st.ctx).await;
+            }
+            st.count_handled(cell);
+        }
+    }
 }
 
 /// After the last message of an instance: stop its children, run `on_stop`.
@@ -219,7 +306,7 @@ async fn stop_instance<A: Actor>(
     reason: StopReason,
 ) -> StopReason {
     if let StopReason::Panicked(panic) = &reason {
-        st.counters.panicked();
+        st.counters().panicked();
         tracing::error!(actor = A::NAME, id = %cell.id(), %panic, "actor panicked");
     }
     let children = st.ctx.release_instance_resources();
@@ -233,52 +320,69 @@ async fn stop_instance<A: Actor>(
     reason
 }
 
-/// How an instance ended: by itself, or killed.
-enum Ended {
-    Stopped(StopReason),
+/// How an instance's run ended.
+enum Ended<T> {
+    Stopped(T),
+    Panicked(Box<dyn Any + Send>),
     Killed,
-}
-use Ended::Killed;
-
-impl Ended {
-    fn into_reason(self) -> StopReason {
-        match self {
-            Ended::Stopped(reason) => reason,
-            Ended::Killed => StopReason::Aborted,
-        }
-    }
 }
 
 pin_project_lite::pin_project! {
-    /// Runs an instance until it ends or a [`Signal::Kill`] arrives. Also the
-    /// one place the task registers to be woken by signals: when the instance
-    /// has nothing to do, a stop request must still reach it.
-    struct Killable<'c, F> {
+    /// Runs part of an instance until it ends, panics, or a [`Signal::Kill`]
+    /// arrives. Also the one place the task registers to be woken by signals:
+    /// when the instance has nothing to do, a stop request must still reach it.
+    struct Guard<'c, F> {
         #[pin]
-        inner: F,
+        inner: Option<F>,
         cell: &'c ActorCell,
     }
 }
 
-impl<F: Future<Output = StopReason>> Future for Killable<'_, F> {
-    type Output = Ended;
+impl<'c, F> Guard<'c, F> {
+    fn new(inner: F, cell: &'c ActorCell) -> Self {
+        Guard {
+            inner: Some(inner),
+            cell,
+        }
+    }
+}
 
-    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Ended> {
+impl<F: Future> Future for Guard<'_, F> {
+    type Output = Ended<F::Output>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
-        if this.cell.pending_signal() == Some(Signal::Kill) {
-            return Poll::Ready(Ended::Killed);
-        }
-        if let Poll::Ready(reason) = this.inner.as_mut().poll(cx) {
-            return Poll::Ready(Ended::Stopped(reason));
-        }
-        // Always register, even with a signal already pending: a later, stronger
-        // one (a kill after a drain) must wake the task too.
-        match this.cell.register_for_signal(cx) {
-            None => Poll::Pending,
-            Some(Signal::Kill) => Poll::Ready(Ended::Killed),
-            // A stop request raced in while the instance went idle: let the
-            // message loop see it (a handler in progress finishes first).
-            Some(_) => this.inner.poll(cx).map(Ended::Stopped),
+        let mut signalled = this.cell.pending_signal();
+        loop {
+            if signalled == Some(Signal::Kill) {
+                // Dropped mid-way, as an abort would; replies it held fail with NoReply.
+                this.inner.set(None);
+                return Poll::Ready(Ended::Killed);
+            }
+            let Some(fut) = this.inner.as_mut().as_pin_mut() else {
+                return Poll::Pending;
+            };
+            match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+                Ok(Poll::Ready(out)) => {
+                    this.inner.set(None);
+                    return Poll::Ready(Ended::Stopped(out));
+                }
+                Err(payload) => {
+                    dropping_panicked(|| this.inner.set(None));
+                    return Poll::Ready(Ended::Panicked(payload));
+                }
+                Ok(Poll::Pending) => {}
+            }
+            // Always register, even with a signal already pending: a later,
+            // stronger one (a kill after a drain) must wake the task too.
+            match this.cell.register_for_signal(cx) {
+                None => return Poll::Pending,
+                // A stop request raced in while the instance went idle: poll
+                // again so the message loop sees it (a handler in progress
+                // finishes first). A repeated stop request changes nothing.
+                Some(sig) if Some(sig) == signalled => return Poll::Pending,
+                sig => signalled = sig,
+            }
         }
     }
 }
@@ -289,53 +393,6 @@ enum Next<M> {
     Async(M),
     Signal(Signal),
     Closed,
-}
-
-/// Takes messages until a stop signal or a closed mailbox. A panic unwinds
-/// out of it, to the `catch_unwind` around it.
-///
-/// Synchronous handlers run inside the poll that receives their message, in a
-/// loop, as a hand-written `while let Some(msg) = rx.recv().await` does: no
-/// future per message, and the message moves once, from the mailbox into the
-/// handler. Only a message with an async handler leaves the loop to be awaited.
-async fn process<A: Actor>(actor: &mut A, st: &mut TaskState<A>, cell: &ActorCell) -> StopReason {
-    loop {
-        let next = poll_fn(|cx| {
-            loop {
-                // A pending signal overtakes queued messages.
-                if let Some(sig) = cell.pending_signal() {
-                    return Poll::Ready(Next::Signal(sig));
-                }
-                // When idle, `Killable` registers for signals.
-                let msg = match st.rx.poll_recv(cx) {
-                    Poll::Ready(Some(msg)) => msg,
-                    Poll::Ready(None) => return Poll::Ready(Next::Closed),
-                    Poll::Pending => return Poll::Pending,
-                };
-                // An unbounded mailbox's length is read from the senders'
-                // side of the queue, a cache line they keep writing: sample it.
-                if st.handled.is_multiple_of(64) {
-                    st.publish_depth(cell);
-                }
-                if let Some(msg) = handle_sync(actor, msg, st) {
-                    return Poll::Ready(Next::Async(msg));
-                }
-                st.count_handled(cell);
-            }
-        })
-        .await;
-        match next {
-            Next::Async(msg) => {
-                // Messages may pile up while the handler awaits: say how many wait.
-                st.publish_depth(cell);
-                handle_async(actor, msg, st).await;
-                st.count_handled(cell);
-            }
-            Next::Signal(sig) if sig.is_drain() => return Box::pin(drain(actor, st, cell)).await,
-            Next::Signal(sig) => return st.ctx.take_requested_reason().unwrap_or(sig.reason()),
-            Next::Closed => return StopReason::Normal,
-        }
-    }
 }
 
 /// Handles what is queued now, then stops; a stronger stop signal cuts it short.
@@ -373,13 +430,22 @@ fn handle_sync<A: Actor>(
     }
 }
 
-/// Awaits an async handler, inside the message's span when one is wanted.
-async fn handle_async<A: Actor>(actor: &mut A, msg: A::Message, st: &mut TaskState<A>) {
-    if tracing::level_enabled!(tracing::Level::DEBUG) {
-        let span = tracing::debug_span!("message", message = st.current);
-        actor.handle(msg, &mut st.ctx).instrument(span).await;
-    } else {
-        actor.handle(msg, &mut st.ctx).await;
+/// Awaits an async handler, inside the message's span when one is wanted
+/// (boxed then: it is the debugging path, and it keeps the span out of the
+/// task's size).
+#[allow(clippy::manual_async_fn)]
+fn handle_async<'f, A: Actor>(
+    actor: &'f mut A,
+    msg: A::Message,
+    st: &'f mut TaskState<A>,
+) -> impl Future<Output = ()> + Send + 'f {
+    async move {
+        if tracing::level_enabled!(tracing::Level::DEBUG) {
+            let span = tracing::debug_span!("message", message = st.current);
+            Box::pin(actor.handle(msg, &mut st.ctx).instrument(span)).await;
+        } else {
+            actor.handle(msg, &mut st.ctx).await;
+        }
     }
 }
 
@@ -450,8 +516,7 @@ mod size_probe {
     async fn print_sizes() {
         let system = System::new();
         let (aref, rx) = System::prepare_detached::<Probe>(crate::MailboxKind::Default, 1024);
-        let counters = system.counters_for_test::<Probe>();
-        let st = TaskState::new(rx, Context::new(aref, system.clone()), counters);
+        let st = TaskState::new(rx, Context::new(aref, system.clone()));
         let fut = run(Some(Probe::default()), st, Unsupervised);
         eprintln!("run future: {}", std::mem::size_of_val(&fut));
         eprintln!("message: {}", std::mem::size_of::<ProbeMessage>());
