@@ -490,42 +490,54 @@ impl<F: Future> Future for CatchPanic<F> {
 }
 
 #[cfg(test)]
-mod size_probe {
+mod footprint {
+    //! An idle actor's memory is mostly its task (whose size tokio rounds up
+    //! to a multiple of 128 bytes) and its cell: these bounds keep the
+    //! benchmark's memory target (at most 1.3x a hand-written tokio actor)
+    //! from slipping unnoticed. Measured with this toolchain; a new rustc may
+    //! lay futures out differently, and then the bounds are to be revisited.
     use super::*;
     use crate::prelude::*;
 
+    /// The benchmark's actor: 56 bytes of state, a tell and an ask.
     #[actor(crate = crate)]
     #[derive(Default)]
-    struct Probe {
-        a: [u64; 7],
+    struct Tally {
+        seen: [u64; 7],
     }
 
     #[actor(crate = crate)]
-    impl Probe {
+    impl Tally {
         #[message]
         fn record(&mut self, sender: u32, seq: u64) {
-            self.a[0] += u64::from(sender) + seq;
+            self.seen[0] += u64::from(sender) + seq;
         }
         #[message]
         fn ping(&mut self, seq: u64) -> u64 {
-            seq
+            self.seen[0] + seq
         }
     }
 
     #[tokio::test]
-    async fn print_sizes() {
+    async fn an_idle_actor_stays_small() {
         let system = System::new();
-        let (aref, rx) = System::prepare_detached::<Probe>(crate::MailboxKind::Default, 1024);
+        let (aref, rx) = System::prepare_detached::<Tally>(crate::MailboxKind::Default, 1024);
         let st = TaskState::new(rx, Context::new(aref, system.clone()));
-        let fut = run(Some(Probe::default()), st, Unsupervised);
-        eprintln!("run future: {}", std::mem::size_of_val(&fut));
-        eprintln!("message: {}", std::mem::size_of::<ProbeMessage>());
-        eprintln!("TaskState: {}", std::mem::size_of::<TaskState<Probe>>());
-        eprintln!("Context: {}", std::mem::size_of::<Context<Probe>>());
-        eprintln!("ActorCell: {}", std::mem::size_of::<ActorCell>());
-        eprintln!("StopReason: {}", std::mem::size_of::<StopReason>());
-        eprintln!("Reply<u64>: {}", std::mem::size_of::<crate::Reply<u64>>());
-        let instrumented = tracing::Instrument::instrument(fut, tracing::Span::none());
-        eprintln!("instrumented: {}", std::mem::size_of_val(&instrumented));
+        let task = run(Some(Tally::default()), st, Unsupervised);
+        let task_size = std::mem::size_of_val(&task);
+        // tokio adds 96 bytes and rounds up to 128: at most 288 keeps the
+        // task in 384 bytes.
+        assert!(
+            task_size <= 288,
+            "the actor task's future grew to {task_size} bytes"
+        );
+        // Messages as small as a hand-written enum's: the reply slot is one pointer.
+        assert_eq!(std::mem::size_of::<TallyMessage>(), 24);
+        assert!(std::mem::size_of::<ActorCell>() <= 120);
+        drop(task);
+
+        let h = system.spawn(Tally::default());
+        h.record(1, 2).tell().await.unwrap();
+        assert_eq!(h.ping(3).await, Ok(6));
     }
 }
