@@ -40,6 +40,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use rustc_hash::FxHashMap;
+
 /// Running counters of one actor type, shared by its actors.
 #[derive(Debug, Default)]
 pub(crate) struct TypeCounters {
@@ -69,17 +71,20 @@ impl TypeCounters {
     }
 }
 
-/// The counters of every actor type of one system.
+/// The counters of every actor type of one system, by the address of the
+/// type's name (`Actor::NAME`): hashing a pointer is one multiplication,
+/// where hashing the text would cost a spawn more than the rest of it.
 #[derive(Debug, Default)]
 pub(crate) struct Registry {
-    types: Mutex<HashMap<&'static str, Arc<TypeCounters>>>,
+    types: Mutex<FxHashMap<usize, (&'static str, Arc<TypeCounters>)>>,
 }
 
 impl Registry {
     /// The counters of `name`, created on first use.
     pub(crate) fn counters(&self, name: &'static str) -> Arc<TypeCounters> {
         let mut types = self.types.lock().unwrap_or_else(|e| e.into_inner());
-        types.entry(name).or_default().clone()
+        let key = name.as_ptr() as usize;
+        types.entry(key).or_insert_with(|| (name, Arc::default())).1.clone()
     }
 
     /// A snapshot, given each live actor's type name, handled count and mailbox depth.
@@ -90,20 +95,13 @@ impl Registry {
         let mut by_type: HashMap<&'static str, ActorTypeMetrics> = HashMap::new();
         {
             let types = self.types.lock().unwrap_or_else(|e| e.into_inner());
-            for (name, c) in types.iter() {
-                by_type.insert(
-                    name,
-                    ActorTypeMetrics {
-                        name,
-                        alive: 0,
-                        spawned: c.started.load(Ordering::Relaxed),
-                        handled: c.handled.load(Ordering::Relaxed),
-                        panics: c.panics.load(Ordering::Relaxed),
-                        restarts: c.restarts.load(Ordering::Relaxed),
-                        mailbox_depth: 0,
-                        max_mailbox_depth: 0,
-                    },
-                );
+            // Two types of the same name (in different modules) are counted together.
+            for (name, c) in types.values() {
+                let entry = by_type.entry(name).or_insert_with(|| ActorTypeMetrics::empty(name));
+                entry.spawned += c.started.load(Ordering::Relaxed);
+                entry.handled += c.handled.load(Ordering::Relaxed);
+                entry.panics += c.panics.load(Ordering::Relaxed);
+                entry.restarts += c.restarts.load(Ordering::Relaxed);
             }
         }
         for (name, handled, depth) in live {

@@ -27,7 +27,7 @@
 //! # }
 //! ```
 
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::OnceLock;
@@ -71,7 +71,7 @@ struct SystemInner {
     /// Failures of top-level supervisors, oldest first.
     escalations: tokio::sync::watch::Sender<Vec<Escalation>>,
     /// Every live actor and supervisor, by id (ids grow in spawn order).
-    actors: Mutex<BTreeMap<ActorId, Entry>>,
+    actors: Mutex<FxHashMap<ActorId, Entry>>,
     /// Counters per actor type.
     metrics: metrics::Registry,
     /// The rayon pool for CPU-bound work; its threads start on first use.
@@ -285,31 +285,32 @@ impl System {
     /// ([`StopReason::Aborted`]). Returns when all have stopped. Later spawns
     /// are refused.
     pub async fn shutdown(&self) {
-        self.inner.shutting_down.store(true, Ordering::Release);
-        loop {
-            let newest = self
-                .lock_actors()
-                .values()
-                .rev()
-                .find(|e| e.track)
-                .map(|e| (e.live.cell().clone(), e.live.name()));
-            let Some((cell, name)) = newest else { break };
+        // Once this is set, no actor to stop at shutdown is added (see
+        // `register_live`): one ordered list of those present is enough.
+        let mut newest_first: Vec<(ActorId, Arc<ActorCell>, &'static str)> = {
+            let actors = self.lock_actors();
+            self.inner.shutting_down.store(true, Ordering::Release);
+            actors
+                .iter()
+                .filter(|(_, e)| e.track)
+                .map(|(id, e)| (*id, e.live.cell().clone(), e.live.name()))
+                .collect()
+        };
+        newest_first.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        for (id, cell, name) in newest_first {
             cell.signal(Signal::DrainShutdown);
             let timeout = self.inner.shutdown_timeout;
-            if tokio::time::timeout(timeout, cell.wait_stopped())
-                .await
-                .is_err()
-            {
+            if tokio::time::timeout(timeout, cell.wait_stopped()).await.is_err() {
                 tracing::warn!(
                     actor = name,
-                    id = %cell.id(),
+                    id = %id,
                     ?timeout,
                     "actor did not stop within its shutdown timeout; aborting it"
                 );
                 cell.kill();
                 cell.wait_stopped().await;
             }
-            self.forget(cell.id());
+            self.forget(id);
         }
     }
 
@@ -317,7 +318,7 @@ impl System {
         self.lock_actors().remove(&id);
     }
 
-    fn lock_actors(&self) -> std::sync::MutexGuard<'_, BTreeMap<ActorId, Entry>> {
+    fn lock_actors(&self) -> std::sync::MutexGuard<'_, FxHashMap<ActorId, Entry>> {
         self.inner.actors.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -566,7 +567,7 @@ impl SystemBuilder {
                 shutdown_timeout: self.shutdown_timeout,
                 shutting_down: AtomicBool::new(false),
                 escalations: tokio::sync::watch::Sender::new(Vec::new()),
-                actors: Mutex::new(BTreeMap::new()),
+                actors: Mutex::new(FxHashMap::default()),
                 metrics: metrics::Registry::default(),
                 cpu: CpuPool::new(self.cpu_threads),
                 io,
