@@ -81,6 +81,28 @@ const RUNNING: u8 = 0;
 const RESTARTING: u8 = 1;
 const STOPPED: u8 = 2;
 
+/// What the system and supervisors need of a live actor, whatever its type.
+pub(crate) trait Live: Send + Sync {
+    fn cell(&self) -> &ActorCell;
+    /// Messages waiting in its mailbox.
+    fn mailbox_len(&self) -> usize;
+    /// The actor type's name (for metrics and logs).
+    fn name(&self) -> &'static str;
+}
+
+/// A supervisor is a cell without a mailbox.
+impl Live for ActorCell {
+    fn cell(&self) -> &ActorCell {
+        self
+    }
+    fn mailbox_len(&self) -> usize {
+        0
+    }
+    fn name(&self) -> &'static str {
+        "Supervisor"
+    }
+}
+
 /// Work to run when an actor stops for good.
 type StopHooks = Vec<Box<dyn FnOnce() + Send>>;
 

@@ -42,7 +42,7 @@ use std::time::Duration;
 use tokio::task::AbortHandle;
 
 use crate::actor::{Actor, StopReason};
-use crate::cell::{ActorCell, ActorId, Signal};
+use crate::cell::{ActorId, Live, Signal};
 use crate::cpu::CpuTask;
 use crate::handle::{ActorHandle, ActorRef};
 use crate::reply::Reply;
@@ -62,7 +62,7 @@ pub struct Context<A: Actor> {
 #[derive(Default)]
 struct Owned {
     /// Actors spawned with [`Context::spawn`], in spawn order.
-    children: Vec<Arc<ActorCell>>,
+    children: Vec<Arc<dyn Live>>,
     /// Timers and tasks, aborted when the instance stops.
     tasks: Vec<AbortHandle>,
     /// The reason given to [`Context::stop_with`], if any.
@@ -156,7 +156,7 @@ impl<A: Actor> Context<A> {
     /// Stops this actor once the current handler returns. Messages still queued
     /// are dropped; their asks resolve to [`AskError::NoReply`](crate::AskError::NoReply).
     pub fn stop(&mut self) {
-        self.actor_ref().cell.signal(Signal::StopNormal);
+        self.actor_ref().cell().signal(Signal::StopNormal);
     }
 
     /// Stops this actor once the current handler returns, with `reason`. A
@@ -185,9 +185,9 @@ impl<A: Actor> Context<A> {
         let handle = self.system.spawn(child);
         let children = &mut self.owned().children;
         if children.len() >= 32 && children.len().is_power_of_two() {
-            children.retain(|c| c.is_alive());
+            children.retain(|c| c.cell().is_alive());
         }
-        children.push(handle.actor_ref().cell.clone());
+        children.push(handle.actor_ref().live());
         handle
     }
 
@@ -261,7 +261,7 @@ impl<A: Actor> Context<A> {
         let task = tokio::spawn(async move {
             tokio::time::sleep(delay).await;
             let msg = make(&me).into_message();
-            let _ = me.actor_ref().tx.send(msg).await;
+            let _ = me.actor_ref().tx().send(msg).await;
         });
         self.track_timer(task.abort_handle())
     }
@@ -286,7 +286,7 @@ impl<A: Actor> Context<A> {
             loop {
                 ticks.tick().await;
                 let msg = make(&me).into_message();
-                if me.actor_ref().tx.send(msg).await.is_err() {
+                if me.actor_ref().tx().send(msg).await.is_err() {
                     break;
                 }
             }
@@ -309,7 +309,7 @@ impl<A: Actor> Context<A> {
 
     /// Aborts this instance's timers and tasks; returns its linked children,
     /// newest first, for the caller to stop.
-    pub(crate) fn release_instance_resources(&mut self) -> Vec<Arc<ActorCell>> {
+    pub(crate) fn release_instance_resources(&mut self) -> Vec<Arc<dyn Live>> {
         let Some(owned) = self.owned.as_mut() else {
             return Vec::new();
         };
@@ -324,14 +324,15 @@ impl<A: Actor> Context<A> {
     /// Stops what this instance started without waiting (the task is being torn down).
     pub(crate) fn abandon_instance_resources(&mut self) {
         for child in self.release_instance_resources() {
-            child.signal(Signal::StopShutdown);
+            child.cell().signal(Signal::StopShutdown);
         }
     }
 }
 
 /// Stops linked children in order, each within `timeout` or killed.
-pub(crate) async fn stop_children(children: Vec<Arc<ActorCell>>, timeout: Duration) {
+pub(crate) async fn stop_children(children: Vec<Arc<dyn Live>>, timeout: Duration) {
     for child in children {
+        let child = child.cell();
         child.signal(Signal::DrainShutdown);
         if tokio::time::timeout(timeout, child.wait_stopped())
             .await

@@ -29,26 +29,44 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::actor::{Actor, StopReason};
-use crate::cell::{ActorCell, ActorId, Signal};
+use crate::cell::{ActorCell, ActorId, Live, Signal};
 use crate::mailbox::MailboxSender;
 use crate::reply::Reply;
 use crate::request::Request;
 
 /// A reference to an actor of type `A`: its mailbox and its lifecycle.
 ///
-/// Cheap to clone (two reference counts). Stays valid across supervised
+/// Cheap to clone (one reference count). Stays valid across supervised
 /// restarts: it always reaches the current instance through the same mailbox.
 pub struct ActorRef<A: Actor> {
+    pub(crate) shared: Arc<Shared<A>>,
+}
+
+/// What all references to one actor share, in one allocation: its cell and
+/// its mailbox's sending side.
+pub(crate) struct Shared<A: Actor> {
+    pub(crate) cell: ActorCell,
     pub(crate) tx: MailboxSender<A::Message>,
-    pub(crate) cell: Arc<ActorCell>,
 }
 
 impl<A: Actor> Clone for ActorRef<A> {
+    #[inline]
     fn clone(&self) -> Self {
         ActorRef {
-            tx: self.tx.clone(),
-            cell: self.cell.clone(),
+            shared: self.shared.clone(),
         }
+    }
+}
+
+impl<A: Actor> Live for Shared<A> {
+    fn cell(&self) -> &ActorCell {
+        &self.cell
+    }
+    fn mailbox_len(&self) -> usize {
+        self.tx.len(&self.cell)
+    }
+    fn name(&self) -> &'static str {
+        A::NAME
     }
 }
 
@@ -56,54 +74,75 @@ impl<A: Actor> fmt::Debug for ActorRef<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ActorRef")
             .field("actor", &A::NAME)
-            .field("id", &self.cell.id())
-            .field("alive", &self.cell.is_alive())
+            .field("id", &self.cell().id())
+            .field("alive", &self.cell().is_alive())
             .finish()
     }
 }
 
 impl<A: Actor> PartialEq for ActorRef<A> {
     fn eq(&self, other: &Self) -> bool {
-        self.tx.same_channel(&other.tx)
+        Arc::ptr_eq(&self.shared, &other.shared)
     }
 }
 
 impl<A: Actor> Eq for ActorRef<A> {}
 
 impl<A: Actor> ActorRef<A> {
+    pub(crate) fn new(cell: ActorCell, tx: MailboxSender<A::Message>) -> Self {
+        ActorRef {
+            shared: Arc::new(Shared { cell, tx }),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn cell(&self) -> &ActorCell {
+        &self.shared.cell
+    }
+
+    #[inline]
+    pub(crate) fn tx(&self) -> &MailboxSender<A::Message> {
+        &self.shared.tx
+    }
+
+    /// A type-erased reference to the actor, for the system and supervisors.
+    pub(crate) fn live(&self) -> Arc<dyn Live> {
+        self.shared.clone()
+    }
+
     /// This actor's id, unique in the process and stable across restarts.
     pub fn id(&self) -> ActorId {
-        self.cell.id()
+        self.cell().id()
     }
 
     /// `false` once the actor has stopped for good. A supervised actor waiting
     /// to be restarted is alive: messages sent to it are queued.
     pub fn is_alive(&self) -> bool {
-        self.cell.is_alive()
+        self.cell().is_alive()
     }
 
     /// Asks the actor to stop after the message it is handling now. Messages
     /// still queued are dropped: their asks resolve to [`AskError::NoReply`](crate::AskError::NoReply).
     /// Returns at once; await [`ActorRef::wait_stopped`] to know it has stopped.
     pub fn stop(&self) {
-        self.cell.signal(Signal::StopNormal);
+        self.cell().signal(Signal::StopNormal);
     }
 
     /// Asks the actor to handle the messages already queued, then stop.
     /// Returns at once; await [`ActorRef::wait_stopped`] to know it has stopped.
     pub fn stop_gracefully(&self) {
-        self.cell.signal(Signal::DrainNormal);
+        self.cell().signal(Signal::DrainNormal);
     }
 
     /// Waits until the actor has stopped for good and returns why.
     /// Returns at once if it already has.
     pub async fn wait_stopped(&self) -> StopReason {
-        self.cell.wait_stopped().await
+        self.cell().wait_stopped().await
     }
 
     /// Why the actor stopped, or `None` while it is alive.
     pub fn stop_reason(&self) -> Option<StopReason> {
-        self.cell.stop_reason()
+        self.cell().stop_reason()
     }
 
     /// Messages queued in the mailbox and not yet taken by the actor. Exact
@@ -111,12 +150,12 @@ impl<A: Actor> ActorRef<A> {
     /// it (every 64 messages, and whenever it starts an async handler). For a
     /// pool, the sum over its members.
     pub fn mailbox_len(&self) -> usize {
-        self.tx.len(&self.cell)
+        self.tx().len(self.cell())
     }
 
     /// The mailbox capacity, `None` when it is unbounded.
     pub fn mailbox_capacity(&self) -> Option<usize> {
-        self.tx.max_capacity()
+        self.tx().max_capacity()
     }
 
     /// Builds a request from a message constructor. Generated handle methods

@@ -26,7 +26,7 @@ use std::task::{Context, Poll};
 
 use tokio::sync::mpsc;
 
-use crate::cell::ActorCell;
+use crate::cell::{ActorCell, Live};
 use crate::error::{SendError, TrySendError};
 
 /// The capacity of a bounded mailbox when neither the actor
@@ -128,16 +128,6 @@ impl<M> MailboxSender<M> {
         }
     }
 
-    /// Whether both senders feed the same mailbox.
-    pub(crate) fn same_channel(&self, other: &Self) -> bool {
-        match (self, other) {
-            (MailboxSender::Bounded(a), MailboxSender::Bounded(b)) => a.same_channel(b),
-            (MailboxSender::Unbounded(a), MailboxSender::Unbounded(b)) => a.same_channel(b),
-            (MailboxSender::Routed(a), MailboxSender::Routed(b)) => Arc::ptr_eq(a, b),
-            _ => false,
-        }
-    }
-
     /// The capacity of a bounded mailbox, `None` for an unbounded one (or a
     /// pool with an unbounded member).
     pub(crate) fn max_capacity(&self) -> Option<usize> {
@@ -165,7 +155,7 @@ pub enum Routing {
 /// One member of a pool, as its router sees it.
 pub(crate) struct Member<M> {
     pub(crate) tx: MailboxSender<M>,
-    pub(crate) cell: Arc<ActorCell>,
+    pub(crate) live: Arc<dyn Live>,
 }
 
 /// The sending side of a pool: picks a member per message.
@@ -199,7 +189,7 @@ impl<M> Router<M> {
             Routing::RoundRobin => start,
             Routing::LeastLoaded => (0..n)
                 .map(|k| (start + k) % n)
-                .min_by_key(|&i| self.members[i].tx.len(&self.members[i].cell))
+                .min_by_key(|&i| self.members[i].live.mailbox_len())
                 .unwrap_or(start),
         }
     }
@@ -245,7 +235,7 @@ impl<M> Router<M> {
     }
 
     fn len(&self) -> usize {
-        self.members.iter().map(|m| m.tx.len(&m.cell)).sum()
+        self.members.iter().map(|m| m.live.mailbox_len()).sum()
     }
 }
 

@@ -48,11 +48,19 @@ pub(crate) struct TypeCounters {
     handled: AtomicU64,
     panics: AtomicU64,
     restarts: AtomicU64,
-    started: AtomicU64,
+    /// Actors of the type that stopped for good.
+    stopped: AtomicU64,
 }
 
 impl TypeCounters {
-    pub(crate) fn add_handled(&self, n: u64) {
+    /// Records an actor of the type that stopped for good, with the messages
+    /// it handled.
+    pub(crate) fn stopped(&self, handled: u64) {
+        self.stopped.fetch_add(1, Ordering::Relaxed);
+        self.add_handled(handled);
+    }
+
+    fn add_handled(&self, n: u64) {
         if n > 0 {
             self.handled.fetch_add(n, Ordering::Relaxed);
         }
@@ -64,10 +72,6 @@ impl TypeCounters {
 
     pub(crate) fn restarted(&self) {
         self.restarts.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub(crate) fn spawned(&self) {
-        self.started.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -84,7 +88,11 @@ impl Registry {
     pub(crate) fn counters(&self, name: &'static str) -> Arc<TypeCounters> {
         let mut types = self.types.lock().unwrap_or_else(|e| e.into_inner());
         let key = name.as_ptr() as usize;
-        types.entry(key).or_insert_with(|| (name, Arc::default())).1.clone()
+        types
+            .entry(key)
+            .or_insert_with(|| (name, Arc::default()))
+            .1
+            .clone()
     }
 
     /// A snapshot, given each live actor's type name, handled count and mailbox depth.
@@ -97,8 +105,11 @@ impl Registry {
             let types = self.types.lock().unwrap_or_else(|e| e.into_inner());
             // Two types of the same name (in different modules) are counted together.
             for (name, c) in types.values() {
-                let entry = by_type.entry(name).or_insert_with(|| ActorTypeMetrics::empty(name));
-                entry.spawned += c.started.load(Ordering::Relaxed);
+                let entry = by_type
+                    .entry(name)
+                    .or_insert_with(|| ActorTypeMetrics::empty(name));
+                // Spawned: those alive (counted below) and those stopped.
+                entry.spawned += c.stopped.load(Ordering::Relaxed);
                 entry.handled += c.handled.load(Ordering::Relaxed);
                 entry.panics += c.panics.load(Ordering::Relaxed);
                 entry.restarts += c.restarts.load(Ordering::Relaxed);
@@ -109,6 +120,7 @@ impl Registry {
                 .entry(name)
                 .or_insert_with(|| ActorTypeMetrics::empty(name));
             entry.alive += 1;
+            entry.spawned += 1;
             entry.handled += handled;
             entry.mailbox_depth += depth as u64;
             entry.max_mailbox_depth = entry.max_mailbox_depth.max(depth as u64);

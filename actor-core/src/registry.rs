@@ -53,7 +53,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
-use crate::cell::{ActorCell, ActorId};
+use crate::cell::{ActorId, Live};
 use crate::handle::ActorHandle;
 
 type Names = Mutex<HashMap<String, Entry>>;
@@ -64,7 +64,7 @@ pub(crate) struct Registry {
 }
 
 struct Entry {
-    cell: Arc<ActorCell>,
+    actor: Arc<dyn Live>,
     /// `std::any::type_name` of the handle, for [`RegistryError::WrongType`].
     type_name: &'static str,
     /// The typed handle (`H: ActorHandle`), for the lookup to downcast.
@@ -91,14 +91,15 @@ impl Registry {
         name: String,
         handle: &H,
     ) -> Result<(), RegistryError> {
-        let cell = handle.actor_ref().cell.clone();
+        let actor = handle.actor_ref().live();
+        let cell = actor.cell();
         if !cell.is_alive() {
             return Err(RegistryError::Stopped { name });
         }
         {
             let mut names = lock(&self.names);
             if let Some(holder) = names.get(&name)
-                && holder.cell.is_alive()
+                && holder.actor.cell().is_alive()
             {
                 return Err(RegistryError::NameTaken { name });
             }
@@ -107,7 +108,7 @@ impl Registry {
             names.insert(
                 name.clone(),
                 Entry {
-                    cell: cell.clone(),
+                    actor: actor.clone(),
                     type_name: std::any::type_name::<H>(),
                     handle: Box::new(handle.clone()),
                 },
@@ -123,7 +124,7 @@ impl Registry {
     pub(crate) fn lookup<H: ActorHandle>(&self, name: &str) -> Result<H, RegistryError> {
         let names = lock(&self.names);
         let entry = match names.get(name) {
-            Some(entry) if entry.cell.is_alive() => entry,
+            Some(entry) if entry.actor.cell().is_alive() => entry,
             _ => {
                 return Err(RegistryError::NotFound {
                     name: name.to_owned(),
@@ -142,7 +143,7 @@ impl Registry {
 
     pub(crate) fn unregister(&self, name: &str) -> Result<(), RegistryError> {
         match lock(&self.names).remove(name) {
-            Some(entry) if entry.cell.is_alive() => Ok(()),
+            Some(entry) if entry.actor.cell().is_alive() => Ok(()),
             _ => Err(RegistryError::NotFound {
                 name: name.to_owned(),
             }),
@@ -152,7 +153,7 @@ impl Registry {
     pub(crate) fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = lock(&self.names)
             .iter()
-            .filter(|(_, entry)| entry.cell.is_alive())
+            .filter(|(_, entry)| entry.actor.cell().is_alive())
             .map(|(name, _)| name.clone())
             .collect();
         names.sort_unstable();
@@ -164,7 +165,10 @@ impl Registry {
 fn remove_if_held_by(names: &Weak<Names>, name: &str, id: ActorId) {
     let Some(names) = names.upgrade() else { return };
     let mut names = lock(&names);
-    if names.get(name).is_some_and(|entry| entry.cell.id() == id) {
+    if names
+        .get(name)
+        .is_some_and(|entry| entry.actor.cell().id() == id)
+    {
         names.remove(name);
     }
 }
@@ -246,7 +250,7 @@ mod tests {
         lock(&registry.names).insert(
             "n".into(),
             Entry {
-                cell: old.actor_ref().cell.clone(),
+                actor: old.actor_ref().live(),
                 type_name: std::any::type_name::<NamedHandle>(),
                 handle: Box::new(old.clone()),
             },

@@ -88,7 +88,7 @@ where
     /// bounded mailbox. Fails only if the actor is stopped.
     #[inline]
     pub fn tell(self) -> impl Future<Output = Result<(), SendError>> + Send + 'a {
-        let tx = &self.to.tx;
+        let tx = self.to.tx();
         let msg = (self.make)(Reply::none());
         async move {
             // Room now (always, for an unbounded mailbox): no waiting.
@@ -105,7 +105,7 @@ where
     #[inline]
     pub fn try_tell(self) -> Result<(), TrySendError> {
         self.to
-            .tx
+            .tx()
             .try_send((self.make)(Reply::none()))
             .map_err(|(_, e)| e)
     }
@@ -133,7 +133,7 @@ where
     pub fn try_ask(self) -> Result<Ask<'a, A, R, F>, TrySendError> {
         let (reply, rx) = Reply::ask();
         self.to
-            .tx
+            .tx()
             .try_send((self.make)(reply))
             .map_err(|(_, e)| e)?;
         Ok(Ask::waiting(self.to, rx))
@@ -233,11 +233,11 @@ where
         if let Some(make) = this.make.take() {
             let (reply, rx) = Reply::ask();
             this.reply = Some(rx);
-            match this.to.tx.try_send(make(reply)) {
+            match this.to.tx().try_send(make(reply)) {
                 Ok(()) => {}
                 Err((_, TrySendError::Stopped)) => return Poll::Ready(Err(AskError::Stopped)),
                 Err((msg, TrySendError::Full)) => {
-                    this.sending = Some(Box::pin(this.to.tx.send(msg)));
+                    this.sending = Some(Box::pin(this.to.tx().send(msg)));
                 }
             }
         }

@@ -52,6 +52,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::actor::Actor;
+use crate::cell::ActorCell;
 use crate::error::SpawnError;
 use crate::handle::{ActorHandle, ActorRef};
 use crate::mailbox::{MailboxSender, Member, Router, Routing};
@@ -201,24 +202,26 @@ where
                 .spawn()?;
             members.push(member);
         }
-        let supervisor = self.system.spawn_supervisor(supervisor);
         let router = Router::new(
             members
                 .iter()
                 .map(|m| {
                     let r = m.actor_ref();
                     Member {
-                        tx: r.tx.clone(),
-                        cell: r.cell.clone(),
+                        tx: r.tx().clone(),
+                        live: r.live(),
                     }
                 })
                 .collect(),
             self.routing,
         );
-        let handle = A::Handle::from_ref(ActorRef {
-            tx: MailboxSender::Routed(Arc::new(router)),
-            cell: supervisor.cell().clone(),
-        });
+        // The routing handle's own cell stands for the supervisor: stopping
+        // it stops the pool, and it stops with the pool.
+        let routing = ActorRef::new(ActorCell::new(), MailboxSender::Routed(Arc::new(router)));
+        let supervisor = self
+            .system
+            .spawn_supervisor(supervisor.with_alias(routing.live()));
+        let handle = A::Handle::from_ref(routing);
         Ok(Pool {
             handle,
             members: members.into(),

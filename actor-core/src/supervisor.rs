@@ -83,7 +83,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::actor::{Actor, PanicError, StopReason};
-use crate::cell::{ActorCell, ActorId, Signal};
+use crate::cell::{ActorCell, ActorId, Live, Signal};
 use crate::error::SpawnError;
 use crate::handle::{ActorHandle, ActorRef};
 use crate::mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind, MailboxReceiver};
@@ -317,7 +317,7 @@ where
 struct PreparedChild {
     id: ActorId,
     name: &'static str,
-    cell: Arc<ActorCell>,
+    actor: Arc<dyn Live>,
     restart: Restart,
     shutdown: Option<Duration>,
     start: Option<StartChild>,
@@ -328,8 +328,8 @@ type StartChild = Box<dyn FnOnce(ChildLink, &System) + Send>;
 
 impl Drop for PreparedChild {
     fn drop(&mut self) {
-        if self.start.is_some() && self.cell.is_alive() {
-            self.cell.finish(StopReason::Shutdown);
+        if self.start.is_some() && self.actor.cell().is_alive() {
+            self.actor.cell().finish(StopReason::Shutdown);
         }
     }
 }
@@ -406,6 +406,7 @@ struct Config {
 pub struct Supervisor {
     shared: Arc<Shared>,
     config: Config,
+    alias: Option<Arc<dyn Live>>,
 }
 
 impl fmt::Debug for Supervisor {
@@ -430,7 +431,16 @@ impl Supervisor {
                 backoff: Backoff::none(),
                 child_shutdown: DEFAULT_CHILD_SHUTDOWN,
             },
+            alias: None,
         }
+    }
+
+    /// Gives the supervisor a second cell that stands for it (a pool's
+    /// routing handle): stopping that stops the supervisor, and it stops
+    /// when the supervisor does.
+    pub(crate) fn with_alias(mut self, alias: Arc<dyn Live>) -> Self {
+        self.alias = Some(alias);
+        self
     }
 
     /// Gives up after more than `max_restarts` restarts within `period`.
@@ -495,10 +505,6 @@ impl fmt::Debug for SupervisorRef {
 }
 
 impl SupervisorRef {
-    pub(crate) fn cell(&self) -> &Arc<ActorCell> {
-        &self.shared.cell
-    }
-
     /// The supervisor's id.
     pub fn id(&self) -> ActorId {
         self.shared.cell.id()
@@ -625,16 +631,16 @@ where
     pub fn spawn(self) -> Result<A::Handle, SpawnError> {
         let (actor_ref, rx) =
             System::prepare_detached::<A>(self.mailbox, self.shared.default_capacity());
-        let cell = actor_ref.cell.clone();
+        let actor = actor_ref.live();
         let handle = A::Handle::from_ref(actor_ref.clone());
         let factory = self.factory;
         let start = move |link: ChildLink, system: &System| {
             start_supervised(system, actor_ref, rx, factory, link);
         };
         self.shared.add(PreparedChild {
-            id: cell.id(),
+            id: actor.cell().id(),
             name: A::NAME,
-            cell,
+            actor,
             restart: self.restart,
             shutdown: self.shutdown,
             start: Some(Box::new(start)),
@@ -707,14 +713,14 @@ impl<'s> SupervisorChildBuilder<'s> {
             shared: self.child.shared.clone(),
         };
         let child = self.child;
-        let cell = child.shared.cell.clone();
+        let actor: Arc<dyn Live> = child.shared.cell.clone();
         let start = move |link: ChildLink, system: &System| {
             spawn_supervisor_task(system, child, Some(link), false);
         };
         self.shared.add(PreparedChild {
-            id: cell.id(),
+            id: actor.cell().id(),
             name: "Supervisor",
-            cell,
+            actor,
             restart: self.restart,
             shutdown: self.shutdown,
             start: Some(Box::new(start)),
@@ -744,7 +750,7 @@ fn spawn_supervisor_task(
     let Some(rx) = rx else {
         return handle; // already started
     };
-    if !system.register_live(Arc::new(shared.cell.clone()), track) {
+    if !system.register_live(shared.cell.clone(), track) {
         // The system is shutting down: the supervisor never starts; dropping
         // the queued children marks them stopped.
         drop(rx);
@@ -753,6 +759,7 @@ fn spawn_supervisor_task(
     }
     let task = SupervisorTask {
         cell: shared.cell.clone(),
+        alias: sup.alias,
         tx: shared.tx.clone(),
         rx,
         config: sup.config,
@@ -781,7 +788,7 @@ enum ChildState {
 struct Child {
     id: ActorId,
     name: &'static str,
-    cell: Arc<ActorCell>,
+    actor: Arc<dyn Live>,
     restart: Restart,
     shutdown: Duration,
     state: ChildState,
@@ -809,6 +816,9 @@ enum Awaited {
 
 struct SupervisorTask {
     cell: Arc<ActorCell>,
+    /// A pool's routing handle has a cell of its own that stands for this
+    /// supervisor: stop requests on it count, and it stops with it.
+    alias: Option<Arc<dyn Live>>,
     tx: mpsc::UnboundedSender<SupMsg>,
     rx: mpsc::UnboundedReceiver<SupMsg>,
     config: Config,
@@ -935,7 +945,7 @@ impl SupervisorTask {
         self.children.push(Child {
             id: prepared.id,
             name: prepared.name,
-            cell: prepared.cell.clone(),
+            actor: prepared.actor.clone(),
             restart: prepared.restart,
             shutdown: prepared.shutdown.unwrap_or(self.config.child_shutdown),
             state: ChildState::Starting,
@@ -1107,7 +1117,8 @@ impl SupervisorTask {
         if matches!(child.state, ChildState::Parked(_)) {
             return;
         }
-        let cell = child.cell.clone();
+        let actor = child.actor.clone();
+        let cell = actor.cell();
         let name = child.name;
         let mut killed = self.stop == Some(Signal::Kill);
         if killed {
@@ -1221,9 +1232,14 @@ impl SupervisorTask {
     async fn recv_raw(&mut self, until: Option<Instant>) -> Event {
         let seen = self.stop;
         let cell = &self.cell;
-        let stop = poll_fn(|cx| match cell.register_for_signal(cx) {
-            Some(sig) if Some(sig) > seen => Poll::Ready(sig),
-            _ => Poll::Pending,
+        let alias = self.alias.as_deref();
+        let stop = poll_fn(|cx| {
+            let own = cell.register_for_signal(cx);
+            let aliased = alias.and_then(|a| a.cell().register_for_signal(cx));
+            match own.max(aliased) {
+                Some(sig) if Some(sig) > seen => Poll::Ready(sig),
+                _ => Poll::Pending,
+            }
         });
         let deadline = async {
             match until {
@@ -1271,9 +1287,9 @@ impl SupervisorTask {
                 ChildState::Parked(decide) => {
                     let _ = decide.send(Decision::Stop);
                 }
-                ChildState::Starting | ChildState::Running => child.cell.kill(),
+                ChildState::Starting | ChildState::Running => child.actor.cell().kill(),
             }
-            child.cell.wait_stopped().await;
+            child.actor.cell().wait_stopped().await;
         }
         if self.parent.is_none()
             && let StopReason::Escalated(_) = &reason
@@ -1285,6 +1301,9 @@ impl SupervisorTask {
             });
         }
         self.system.forget(self.cell.id());
+        if let Some(alias) = &self.alias {
+            alias.cell().finish(reason.clone());
+        }
         self.cell.finish(reason);
     }
 }

@@ -38,7 +38,7 @@ use std::time::Duration;
 use tracing::Instrument;
 
 use crate::actor::{Actor, StopReason};
-use crate::cell::{ActorCell, ActorId, Signal};
+use crate::cell::{ActorCell, ActorId, Live, Signal};
 use crate::context::Context;
 use crate::cpu::CpuPool;
 use crate::error::SpawnError;
@@ -158,8 +158,7 @@ impl System {
         default_capacity: usize,
     ) -> (ActorRef<A>, MailboxReceiver<A::Message>) {
         let (tx, rx) = mailbox(kind.resolve(default_capacity));
-        let cell = Arc::new(ActorCell::new());
-        (ActorRef { tx, cell }, rx)
+        (ActorRef::new(ActorCell::new(), tx), rx)
     }
 
     /// Starts the task of a prepared actor. Without a `first` instance the
@@ -172,19 +171,17 @@ impl System {
         parent: P,
         track: bool,
     ) {
-        let cell = actor_ref.cell.clone();
-        let live: Arc<dyn Live> = Arc::new(actor_ref.clone());
-        let st = TaskState::new(rx, Context::new(actor_ref, self.clone()));
-        if !self.register_live(live, track) {
+        let id = actor_ref.id();
+        let st = TaskState::new(rx, Context::new(actor_ref.clone(), self.clone()));
+        if !self.register_live(actor_ref.live(), track) {
             // Shutting down: never started.
             return st.finish(StopReason::Shutdown);
         }
-        self.counters(A::NAME).spawned();
         let task = task::run(first, st, parent);
         // The actor's span only when someone listens: an idle actor's task
         // then carries no span, and its polls enter none.
         if tracing::level_enabled!(tracing::Level::INFO) {
-            let span = tracing::info_span!("actor", actor = A::NAME, id = %cell.id());
+            let span = tracing::info_span!("actor", actor = A::NAME, id = %id);
             tokio::spawn(task.instrument(span));
         } else {
             tokio::spawn(task);
@@ -287,22 +284,26 @@ impl System {
     pub async fn shutdown(&self) {
         // Once this is set, no actor to stop at shutdown is added (see
         // `register_live`): one ordered list of those present is enough.
-        let mut newest_first: Vec<(ActorId, Arc<ActorCell>, &'static str)> = {
+        let mut newest_first: Vec<(ActorId, Arc<dyn Live>)> = {
             let actors = self.lock_actors();
             self.inner.shutting_down.store(true, Ordering::Release);
             actors
                 .iter()
                 .filter(|(_, e)| e.track)
-                .map(|(id, e)| (*id, e.live.cell().clone(), e.live.name()))
+                .map(|(id, e)| (*id, e.live.clone()))
                 .collect()
         };
         newest_first.sort_unstable_by(|a, b| b.0.cmp(&a.0));
-        for (id, cell, name) in newest_first {
+        for (id, live) in newest_first {
+            let cell = live.cell();
             cell.signal(Signal::DrainShutdown);
             let timeout = self.inner.shutdown_timeout;
-            if tokio::time::timeout(timeout, cell.wait_stopped()).await.is_err() {
+            if tokio::time::timeout(timeout, cell.wait_stopped())
+                .await
+                .is_err()
+            {
                 tracing::warn!(
-                    actor = name,
+                    actor = live.name(),
                     id = %id,
                     ?timeout,
                     "actor did not stop within its shutdown timeout; aborting it"
@@ -328,39 +329,6 @@ struct Entry {
     live: Arc<dyn Live>,
     /// Stopped by the system at shutdown (not a supervised child).
     track: bool,
-}
-
-/// What the system needs of a live actor, whatever its type.
-pub(crate) trait Live: Send + Sync {
-    fn cell(&self) -> &Arc<ActorCell>;
-    fn mailbox_len(&self) -> usize;
-    /// The actor type's name (for metrics and logs).
-    fn name(&self) -> &'static str;
-}
-
-impl<A: Actor> Live for ActorRef<A> {
-    fn cell(&self) -> &Arc<ActorCell> {
-        &self.cell
-    }
-    fn mailbox_len(&self) -> usize {
-        ActorRef::mailbox_len(self)
-    }
-    fn name(&self) -> &'static str {
-        A::NAME
-    }
-}
-
-/// A supervisor has no mailbox of its own.
-impl Live for Arc<ActorCell> {
-    fn cell(&self) -> &Arc<ActorCell> {
-        self
-    }
-    fn mailbox_len(&self) -> usize {
-        0
-    }
-    fn name(&self) -> &'static str {
-        "Supervisor"
-    }
 }
 
 /// Pools, event buses and the registry; their modules say more:

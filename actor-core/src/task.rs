@@ -103,7 +103,8 @@ impl<A: Actor> TaskState<A> {
         while let Some(msg) = self.rx.try_recv() {
             drop(msg);
         }
-        let cell = self.ctx.actor_ref().cell.clone();
+        let me = self.ctx.actor_ref().clone();
+        let cell = me.cell();
         match &reason {
             StopReason::Panicked(_) | StopReason::Aborted | StopReason::Escalated(_) => {
                 tracing::warn!(actor = A::NAME, id = %cell.id(), %reason, "actor stopped")
@@ -111,7 +112,7 @@ impl<A: Actor> TaskState<A> {
             _ => tracing::debug!(actor = A::NAME, id = %cell.id(), %reason, "actor stopped"),
         }
         self.ctx.system().forget(cell.id());
-        self.counters().add_handled(cell.handled());
+        self.counters().stopped(cell.handled());
         cell.finish(reason);
     }
 }
@@ -120,7 +121,7 @@ impl<A: Actor> Drop for TaskState<A> {
     /// The task was dropped before it decided how to end (it was aborted, or
     /// its runtime went away).
     fn drop(&mut self) {
-        if self.ctx.actor_ref().cell.is_alive() {
+        if self.ctx.actor_ref().cell().is_alive() {
             self.end(StopReason::Aborted);
         }
     }
@@ -139,15 +140,17 @@ pub(crate) fn run<A: Actor, P: Parent<A>>(
     mut parent: P,
 ) -> impl Future<Output = ()> + Send {
     async move {
-        let cell = st.ctx.actor_ref().cell.clone();
+        // Our own reference: `st` is borrowed by the instance meanwhile.
+        let me = st.ctx.actor_ref().clone();
+        let cell = me.cell();
         if actor.is_none() && !Box::pin(next_instance(&mut actor, &mut st, &mut parent, None)).await
         {
             return;
         }
         let mut restarted = false;
         while let Some(instance) = actor.as_mut() {
-            let live = live(instance, &mut st, &mut parent, &cell, restarted);
-            let ended = Guard::new(live, &cell).await;
+            let live = live(instance, &mut st, &mut parent, cell, restarted);
+            let ended = Guard::new(live, cell).await;
             // What follows an instance runs rarely: boxed, it takes no room
             // in an idle actor.
             if !Box::pin(after_instance(&mut actor, &mut st, &mut parent, ended)).await {
@@ -166,7 +169,8 @@ async fn after_instance<A: Actor, P: Parent<A>>(
     parent: &mut P,
     ended: Ended<StopReason>,
 ) -> bool {
-    let cell = st.ctx.actor_ref().cell.clone();
+    let me = st.ctx.actor_ref().clone();
+    let cell = me.cell();
     let reason = match ended {
         Ended::Stopped(reason) => Some(reason),
         Ended::Panicked(payload) => Some(StopReason::Panicked(PanicError::from_payload(
@@ -177,8 +181,8 @@ async fn after_instance<A: Actor, P: Parent<A>>(
     // A kill skips the stop path, or cuts it short.
     let reason = match (reason, actor.as_mut()) {
         (Some(reason), Some(instance)) => {
-            let stop = stop_instance(instance, st, &cell, reason);
-            match Guard::new(stop, &cell).await {
+            let stop = stop_instance(instance, st, cell, reason);
+            match Guard::new(stop, cell).await {
                 Ended::Stopped(reason) => reason,
                 Ended::Panicked(_) | Ended::Killed => StopReason::Aborted,
             }
@@ -206,8 +210,8 @@ async fn next_instance<A: Actor, P: Parent<A>>(
     parent: &mut P,
     last: Option<StopReason>,
 ) -> bool {
-    let cell = st.ctx.actor_ref().cell.clone();
-    match parent.next(&cell, last).await {
+    let me = st.ctx.actor_ref().clone();
+    match parent.next(me.cell(), last).await {
         Ok(next) => {
             *actor = Some(next);
             true
