@@ -107,21 +107,30 @@ impl Live for ActorCell {
 type StopHooks = Vec<Box<dyn FnOnce() + Send>>;
 
 /// Shared between an actor's task and all of its handles.
+///
+/// Laid out in order (`repr(C)`) so that what the actor's task writes as it
+/// works (its waker, its counts) sits on other cache lines than what senders
+/// read on every message (the mailbox sender placed before the cell, the id,
+/// the signal): otherwise each message would move a cache line between the
+/// sender's core and the actor's.
+#[repr(C)]
 pub(crate) struct ActorCell {
+    // Read often, written rarely.
     id: ActorId,
     signal: AtomicU8,
-    waker: AtomicWaker,
     state: AtomicU8,
-    /// Queue length of an unbounded mailbox, as its actor last sampled it.
-    depth: AtomicUsize,
-    /// Messages handled so far (written by the actor's task only).
-    handled: AtomicU64,
-    stopped: Notify,
     /// Boxed: most actors never stop before the program ends, and an idle
     /// actor should cost little memory.
     reason: OnceLock<Box<StopReason>>,
     /// Work to run when the actor stops for good (registry removal and the like).
     on_stopped: Mutex<Option<Box<StopHooks>>>,
+    stopped: Notify,
+    // Written by the actor's task as it works.
+    waker: AtomicWaker,
+    /// Queue length of an unbounded mailbox, as its actor last sampled it.
+    depth: AtomicUsize,
+    /// Messages handled so far (written by the actor's task only).
+    handled: AtomicU64,
 }
 
 impl fmt::Debug for ActorCell {

@@ -42,11 +42,12 @@ pub struct ActorRef<A: Actor> {
     pub(crate) shared: Arc<Shared<A>>,
 }
 
-/// What all references to one actor share, in one allocation: its cell and
-/// its mailbox's sending side.
+/// What all references to one actor share, in one allocation: its mailbox's
+/// sending side, then its cell (see [`ActorCell`] on the order).
+#[repr(C)]
 pub(crate) struct Shared<A: Actor> {
-    pub(crate) cell: ActorCell,
     pub(crate) tx: MailboxSender<A::Message>,
+    pub(crate) cell: ActorCell,
 }
 
 impl<A: Actor> Clone for ActorRef<A> {

@@ -169,3 +169,24 @@ pub fn response<R, T: Returns<R>>(value: T) -> R {
 pub fn delegate<R, P: ReplyOf<R>>(reply: Reply<R>) -> P {
     P::from_reply(reply)
 }
+
+pub use crate::reply::ReplyTo;
+
+/// A request's reply slot as a message field: the ask's channel, or `None`
+/// for a tell (which then uses the message variant without one).
+#[inline(always)]
+pub fn ask_slot<T>(reply: crate::Reply<T>) -> Option<ReplyTo<T>> {
+    reply.into_channel()
+}
+
+/// The [`Reply`](crate::Reply) a handler gets for an ask.
+#[inline(always)]
+pub fn reply_to<T>(channel: ReplyTo<T>) -> crate::Reply<T> {
+    crate::Reply::from_channel(channel)
+}
+
+/// The [`Reply`](crate::Reply) a handler gets for a tell: sending into it does nothing.
+#[inline(always)]
+pub fn no_reply<T>() -> crate::Reply<T> {
+    crate::Reply::empty()
+}

@@ -36,7 +36,7 @@
 use std::cell::Cell;
 use std::fmt;
 
-use futures::channel::oneshot;
+use tokio::sync::oneshot;
 
 /// What travels back through the reply channel: the answer, or the news that
 /// the handler panicked.
@@ -99,7 +99,38 @@ impl<T> Reply<T> {
     /// `true` when somebody waits for the answer: the request was an ask and
     /// the asker has not given up. Lets a handler skip work nobody will read.
     pub fn is_wanted(&self) -> bool {
-        self.tx.as_ref().is_some_and(|tx| !tx.is_canceled())
+        self.tx.as_ref().is_some_and(|tx| !tx.is_closed())
+    }
+}
+
+/// How an ask's reply channel travels inside a message: one pointer (a
+/// tell's message carries none). Generated code turns it into a [`Reply`]
+/// for the handler.
+#[doc(hidden)]
+pub struct ReplyTo<T>(oneshot::Sender<ReplyResult<T>>);
+
+impl<T> Reply<T> {
+    /// The channel of an ask, or `None` for a tell.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn into_channel(mut self) -> Option<ReplyTo<T>> {
+        self.tx.take().map(ReplyTo)
+    }
+
+    /// The reply slot of a message that came with a channel.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn from_channel(channel: ReplyTo<T>) -> Self {
+        Reply {
+            tx: Some(channel.0),
+        }
+    }
+
+    /// The empty reply slot of a tell.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn empty() -> Self {
+        Reply::none()
     }
 }
 

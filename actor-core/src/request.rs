@@ -45,7 +45,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use futures::channel::oneshot;
+use tokio::sync::oneshot;
 
 use crate::actor::Actor;
 use crate::error::{AskError, SendError, TrySendError};

@@ -78,6 +78,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::task::Poll;
 use std::time::Duration;
 
+use rustc_hash::FxHashMap;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -764,7 +765,7 @@ fn spawn_supervisor_task(
         rx,
         config: sup.config,
         system: system.clone(),
-        children: Vec::new(),
+        children: Children::default(),
         backlog: VecDeque::new(),
         restarts: VecDeque::new(),
         stop: None,
@@ -824,7 +825,7 @@ struct SupervisorTask {
     config: Config,
     system: System,
     /// In start order.
-    children: Vec<Child>,
+    children: Children,
     /// Messages put aside while waiting for a particular child.
     backlog: VecDeque<SupMsg>,
     /// When recent restarts happened, for the intensity.
@@ -901,7 +902,7 @@ impl SupervisorTask {
                 }
             }
             SupMsg::Remove(id, ack) => {
-                let found = self.index(id).is_some();
+                let found = self.children.get(id).is_some();
                 if found {
                     self.terminate(id).await;
                     self.forget(id);
@@ -920,15 +921,11 @@ impl SupervisorTask {
         None
     }
 
-    fn index(&self, id: ActorId) -> Option<usize> {
-        self.children.iter().position(|c| c.id == id)
-    }
-
     fn mark_running(&mut self, id: ActorId) {
-        if let Some(i) = self.index(id)
-            && matches!(self.children[i].state, ChildState::Starting)
+        if let Some(child) = self.children.get_mut(id)
+            && matches!(child.state, ChildState::Starting)
         {
-            self.children[i].state = ChildState::Running;
+            child.state = ChildState::Running;
         }
     }
 
@@ -977,12 +974,12 @@ impl SupervisorTask {
         reason: StopReason,
         decide: oneshot::Sender<Decision>,
     ) -> Option<StopReason> {
-        let Some(i) = self.index(id) else {
+        let Some(child) = self.children.get_mut(id) else {
             let _ = decide.send(Decision::Stop);
             return None;
         };
-        self.children[i].state = ChildState::Parked(decide);
-        let (name, restart) = (self.children[i].name, self.children[i].restart);
+        child.state = ChildState::Parked(decide);
+        let (name, restart) = (child.name, child.restart);
         if !restart.restarts_after(&reason) {
             tracing::debug!(child = name, id = %id, %reason, ?restart, "child stopped; not restarted");
             self.forget(id);
@@ -1005,14 +1002,15 @@ impl SupervisorTask {
         let targets: Vec<ActorId> = match self.config.strategy {
             Strategy::OneForOne => vec![id],
             Strategy::OneForAll => self.children.iter().map(|c| c.id).collect(),
-            Strategy::RestForOne => self.children[i..].iter().map(|c| c.id).collect(),
+            Strategy::RestForOne => self.children.ids_from(id),
         };
         // Stop the others, newest first; temporary ones are not coming back.
         for &other in targets.iter().rev().filter(|&&t| t != id) {
             self.terminate(other).await;
             if self
-                .index(other)
-                .is_some_and(|j| self.children[j].restart == Restart::Temporary)
+                .children
+                .get(other)
+                .is_some_and(|c| c.restart == Restart::Temporary)
             {
                 self.forget(other);
             }
@@ -1046,13 +1044,12 @@ impl SupervisorTask {
 
     fn backoff_delay(&mut self, id: ActorId) -> Duration {
         let backoff = &self.config.backoff;
-        let Some(i) = self.index(id) else {
-            return Duration::ZERO;
-        };
         if backoff.is_none() {
             return Duration::ZERO;
         }
-        let child = &mut self.children[i];
+        let Some(child) = self.children.get_mut(id) else {
+            return Duration::ZERO;
+        };
         if child
             .last_restart
             .is_some_and(|t| t.elapsed() > backoff.quiet_period())
@@ -1066,8 +1063,9 @@ impl SupervisorTask {
 
     /// Restarts a parked child and waits until it runs.
     async fn restart(&mut self, id: ActorId) {
-        let Some(i) = self.index(id) else { return };
-        let child = &mut self.children[i];
+        let Some(child) = self.children.get_mut(id) else {
+            return;
+        };
         let ChildState::Parked(decide) = std::mem::replace(&mut child.state, ChildState::Starting)
         else {
             return;
@@ -1075,7 +1073,7 @@ impl SupervisorTask {
         child.restarts += 1;
         child.last_restart = Some(Instant::now());
         if decide.send(Decision::Restart).is_err() {
-            self.children.remove(i);
+            self.children.remove(id);
             return;
         }
         self.await_start(id).await;
@@ -1112,8 +1110,9 @@ impl SupervisorTask {
     /// Stops a running child with `Shutdown` and waits until it is parked;
     /// kills it if it takes longer than its shutdown timeout.
     async fn terminate(&mut self, id: ActorId) {
-        let Some(i) = self.index(id) else { return };
-        let child = &self.children[i];
+        let Some(child) = self.children.get(id) else {
+            return;
+        };
         if matches!(child.state, ChildState::Parked(_)) {
             return;
         }
@@ -1131,8 +1130,8 @@ impl SupervisorTask {
             let until = if killed { None } else { Some(deadline) };
             match self.await_child(id, until, !killed).await {
                 Awaited::Exited(_, decide) => {
-                    if let Some(i) = self.index(id) {
-                        self.children[i].state = ChildState::Parked(decide);
+                    if let Some(child) = self.children.get_mut(id) {
+                        child.state = ChildState::Parked(decide);
                     }
                     return;
                 }
@@ -1154,8 +1153,9 @@ impl SupervisorTask {
 
     /// Tells a parked child to stop for good and forgets it.
     fn forget(&mut self, id: ActorId) {
-        let Some(i) = self.index(id) else { return };
-        let child = self.children.remove(i);
+        let Some(child) = self.children.remove(id) else {
+            return;
+        };
         if let ChildState::Parked(decide) = child.state {
             let _ = decide.send(Decision::Stop);
         }
@@ -1281,7 +1281,7 @@ impl SupervisorTask {
                 SupMsg::Add(_) | SupMsg::Children(_) | SupMsg::Started(_) => {}
             }
         }
-        let children: Vec<Child> = self.children.drain(..).rev().collect();
+        let children: Vec<Child> = self.children.drain().into_iter().rev().collect();
         for child in children {
             match child.state {
                 ChildState::Parked(decide) => {
@@ -1305,6 +1305,67 @@ impl SupervisorTask {
             alias.cell().finish(reason.clone());
         }
         self.cell.finish(reason);
+    }
+}
+
+/// A supervisor's children in start order, found by id in constant time
+/// (a pool or a worker manager may have many thousands).
+#[derive(Default)]
+struct Children {
+    /// In start order; a removed child leaves a hole until the next compaction.
+    slots: Vec<Option<Child>>,
+    /// Where each child is in `slots`.
+    at: FxHashMap<ActorId, usize>,
+    holes: usize,
+}
+
+impl Children {
+    fn push(&mut self, child: Child) {
+        self.at.insert(child.id, self.slots.len());
+        self.slots.push(Some(child));
+    }
+
+    fn get(&self, id: ActorId) -> Option<&Child> {
+        self.at.get(&id).and_then(|&i| self.slots[i].as_ref())
+    }
+
+    fn get_mut(&mut self, id: ActorId) -> Option<&mut Child> {
+        self.at.get(&id).and_then(|&i| self.slots[i].as_mut())
+    }
+
+    fn remove(&mut self, id: ActorId) -> Option<Child> {
+        let i = self.at.remove(&id)?;
+        let child = self.slots[i].take();
+        self.holes += 1;
+        if self.holes > 32 && self.holes * 2 > self.slots.len() {
+            self.slots.retain(Option::is_some);
+            self.holes = 0;
+            for (i, child) in self.slots.iter().flatten().enumerate() {
+                self.at.insert(child.id, i);
+            }
+        }
+        child
+    }
+
+    /// In start order.
+    fn iter(&self) -> impl DoubleEndedIterator<Item = &Child> {
+        self.slots.iter().flatten()
+    }
+
+    /// `id` and the children started after it, in start order.
+    fn ids_from(&self, id: ActorId) -> Vec<ActorId> {
+        let from = self.at.get(&id).copied().unwrap_or(self.slots.len());
+        self.slots[from..].iter().flatten().map(|c| c.id).collect()
+    }
+
+    /// All children, in start order, leaving none.
+    fn drain(&mut self) -> Vec<Child> {
+        self.at.clear();
+        self.holes = 0;
+        std::mem::take(&mut self.slots)
+            .into_iter()
+            .flatten()
+            .collect()
     }
 }
 

@@ -293,7 +293,7 @@ impl System {
                 .map(|(id, e)| (*id, e.live.clone()))
                 .collect()
         };
-        newest_first.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        newest_first.sort_unstable_by_key(|e| std::cmp::Reverse(e.0));
         for (id, live) in newest_first {
             let cell = live.cell();
             cell.signal(Signal::DrainShutdown);

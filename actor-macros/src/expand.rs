@@ -310,7 +310,11 @@ pub fn expand_impl(actor: &ActorImpl) -> TokenStream {
 /// One message, with the pieces every generated item uses.
 struct MessageCx<'a> {
     msg: &'a Message,
+    /// The variant of a tell: the arguments only.
     variant: Ident,
+    /// The variant of an ask: the arguments and the reply channel
+    /// (`__IncAsk`; no user method can make a name with leading underscores).
+    ask_variant: Ident,
     name: String,
     /// The payload arguments: name and type (with `Self` replaced).
     fields: Vec<(&'a Ident, Type)>,
@@ -359,9 +363,11 @@ impl<'a> MessageCx<'a> {
             (None, Some(output)) => (output, None),
             (None, None) => (syn::parse_quote!(()), None),
         };
+        let variant = variant_name(&sig.ident);
         MessageCx {
             msg,
-            variant: variant_name(&sig.ident),
+            ask_variant: format_ident!("__{}Ask", variant, span = variant.span()),
+            variant,
             name: sig.ident.to_string().trim_start_matches("r#").to_owned(),
             fields,
             response,
@@ -405,7 +411,11 @@ fn message_checks(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
     checks.into_tokens("__assert_messages_are_send")
 }
 
-/// `pub enum CounterMessage { Inc { by: u64, __reply: Reply<()> }, .. }`
+/// `pub enum CounterMessage { Inc { by: u64 }, __IncAsk { by: u64, __reply: ReplyTo<()> }, .. }`
+///
+/// Two variants per message: a tell carries no reply channel at all, and an
+/// ask carries one pointer to it, so messages are as small as a hand-written
+/// enum's.
 fn message_enum(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
     let krate = &icx.krate;
     let ident = &icx.message_ident;
@@ -413,12 +423,19 @@ fn message_enum(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
     let where_clause = &generics.where_clause;
     let variants = messages.iter().map(|m| {
         let variant = &m.variant;
+        let ask_variant = &m.ask_variant;
         let cfgs = &m.cfgs;
         let response = &m.response;
-        let fields = m.fields.iter().map(|(name, ty)| quote!(#name: #ty));
+        let fields: Vec<TokenStream> = m
+            .fields
+            .iter()
+            .map(|(name, ty)| quote!(#name: #ty))
+            .collect();
         quote! {
             #(#cfgs)*
-            #variant { #(#fields,)* __reply: #krate::Reply<#response> },
+            #variant { #(#fields,)* },
+            #(#cfgs)*
+            #ask_variant { #(#fields,)* __reply: #krate::__private::ReplyTo<#response> },
         }
     });
     let phantom = phantom_variant(icx);
@@ -429,7 +446,7 @@ fn message_enum(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
     quote! {
         #[doc = #doc]
         #[doc(hidden)]
-        #[allow(private_interfaces, clippy::large_enum_variant)]
+        #[allow(private_interfaces, non_camel_case_types, clippy::large_enum_variant)]
         pub enum #ident #generics #where_clause {
             #(#variants)*
             #phantom
@@ -494,9 +511,12 @@ fn actor_impl(
     let handle_sync = handle_sync_fn(icx, messages);
     let name_arms = messages.iter().map(|m| {
         let variant = &m.variant;
+        let ask_variant = &m.ask_variant;
         let cfgs = &m.cfgs;
         let name = &m.name;
-        quote! { #(#cfgs)* #message_ident::#variant { .. } => #name, }
+        quote! {
+            #(#cfgs)* #message_ident::#variant { .. } | #message_ident::#ask_variant { .. } => #name,
+        }
     });
     let phantom_arm = phantom_variant(icx)
         .map(|_| quote! { #message_ident::__Phantom(_, __never) => match __never {}, });
@@ -595,10 +615,11 @@ fn handle_sync_fn(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> Option<TokenS
     let krate = &icx.krate;
     let message_ty = &icx.message_ty;
     let message_ident = &icx.message_ident;
-    let arms = sync.iter().map(|m| {
-        let pattern = arm_pattern(icx, m);
+    let arms = sync.iter().flat_map(|m| {
         let body = statements(dispatch_body(icx, m));
-        quote! { #pattern => { #body ::core::option::Option::None } }
+        arm_patterns(icx, m).map(|(pattern, reply)| {
+            quote! { #pattern => { #reply #body ::core::option::Option::None } }
+        })
     });
     let rest = (sync.len() < messages.len() || phantom_variant(icx).is_some()).then(|| {
         if sync.len() < messages.len() {
@@ -636,18 +657,34 @@ fn statements(body: TokenStream) -> TokenStream {
 }
 
 /// `CounterMessage::Inc { by, __reply }`
-fn arm_pattern(icx: &ImplCx<'_>, m: &MessageCx<'_>) -> TokenStream {
+/// The two patterns of a message (tell, ask), each with the statement that
+/// makes its `__reply`: empty for a tell, the asker's channel for an ask.
+fn arm_patterns(icx: &ImplCx<'_>, m: &MessageCx<'_>) -> [(TokenStream, TokenStream); 2] {
+    let krate = &icx.krate;
     let message_ident = &icx.message_ident;
-    let variant = &m.variant;
+    let (variant, ask_variant) = (&m.variant, &m.ask_variant);
     let cfgs = &m.cfgs;
-    let names = m.fields.iter().map(|(name, _)| name);
-    quote! { #(#cfgs)* #message_ident::#variant { #(#names,)* __reply } }
+    let response = &m.response;
+    let names: Vec<&Ident> = m.fields.iter().map(|(name, _)| *name).collect();
+    [
+        (
+            quote! { #(#cfgs)* #message_ident::#variant { #(#names,)* } },
+            quote! { let __reply = #krate::__private::no_reply::<#response>(); },
+        ),
+        (
+            quote! { #(#cfgs)* #message_ident::#ask_variant { #(#names,)* __reply } },
+            quote! { let __reply = #krate::__private::reply_to(__reply); },
+        ),
+    ]
 }
 
+/// `Msg::Inc { by } => { .. }` and `Msg::__IncAsk { by, __reply } => { .. }`.
 fn dispatch_arm(icx: &ImplCx<'_>, m: &MessageCx<'_>) -> TokenStream {
-    let pattern = arm_pattern(icx, m);
-    let body = dispatch_body(icx, m);
-    quote! { #pattern => #body, }
+    let body = statements(dispatch_body(icx, m));
+    let arms = arm_patterns(icx, m).into_iter().map(|(pattern, reply)| {
+        quote! { #pattern => { #reply #body } }
+    });
+    quote! { #(#arms)* }
 }
 
 /// The arm's expression: call the handler and send its response (a
@@ -744,10 +781,10 @@ fn handle_methods(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
         let ident = &method.sig.ident;
         let docs = docs_of(&method.attrs);
         let cfgs = &m.cfgs;
-        let variant = &m.variant;
+        let (variant, ask_variant) = (&m.variant, &m.ask_variant);
         let response = &m.response;
         let params = m.fields.iter().map(|(name, ty)| quote!(#name: #ty));
-        let names = m.fields.iter().map(|(name, _)| name);
+        let names: Vec<&Ident> = m.fields.iter().map(|(name, _)| *name).collect();
         // Spanned at the handler's name, so that "private method defined
         // here" and the like point at the user's method.
         quote_spanned! {ident.span()=>
@@ -760,8 +797,14 @@ fn handle_methods(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
                 #response,
                 impl ::core::ops::FnOnce(#krate::Reply<#response>) -> #message_ty + use<#(#captured),*>,
             > {
-                self.__actor_ref
-                    .request(move |__reply| #message_ident::#variant { #(#names,)* __reply })
+                self.__actor_ref.request(move |__reply| {
+                    match #krate::__private::ask_slot(__reply) {
+                        ::core::option::Option::None => #message_ident::#variant { #(#names,)* },
+                        ::core::option::Option::Some(__reply) => {
+                            #message_ident::#ask_variant { #(#names,)* __reply }
+                        }
+                    }
+                })
             }
         }
     });

@@ -260,23 +260,21 @@ pub struct SupervisedPair {
     pub missing: &'static str,
 }
 
-/// The supervised/unsupervised pairs. actor-core has no supervision yet: when
-/// it has, add a contender that spawns the benchmark actor as a supervised
-/// child (`Supervisor::new(..).child(..).spawn()`) to [`contenders`] and name
-/// it here.
+/// The supervised/unsupervised pairs: the benchmark actor spawned plainly,
+/// and as a child of a supervisor (`Supervisor::new(..).child(..).spawn()`).
 pub fn supervised_pairs() -> Vec<SupervisedPair> {
-    const MISSING: &str = "n/a (supervision not implemented yet)";
+    const MISSING: &str = "n/a";
     vec![
         SupervisedPair {
             mailbox: MailboxKind::Bounded,
             unsupervised: "actor-core/bounded",
-            supervised: None,
+            supervised: Some("actor-core-supervised/bounded"),
             missing: MISSING,
         },
         SupervisedPair {
             mailbox: MailboxKind::Unbounded,
             unsupervised: "actor-core/unbounded",
-            supervised: None,
+            supervised: Some("actor-core-supervised/unbounded"),
             missing: MISSING,
         },
     ]
@@ -291,6 +289,12 @@ pub fn contenders() -> Vec<Box<dyn Contender>> {
     let mut all: Vec<Box<dyn Contender>> = vec![
         Entry::<hand::Bounded>::boxed("tokio/bounded", "hand-written tokio", Bounded, MultiThread),
         Entry::<ours::Bounded>::boxed("actor-core/bounded", "actor-core", Bounded, MultiThread),
+        Entry::<ours::SupervisedBounded>::boxed(
+            "actor-core-supervised/bounded",
+            "actor-core, supervised child",
+            Bounded,
+            MultiThread,
+        ),
     ];
     #[cfg(feature = "peers")]
     all.extend(crate::peers::bounded());
@@ -303,6 +307,12 @@ pub fn contenders() -> Vec<Box<dyn Contender>> {
     all.push(Entry::<ours::Unbounded>::boxed(
         "actor-core/unbounded",
         "actor-core",
+        Unbounded,
+        MultiThread,
+    ));
+    all.push(Entry::<ours::SupervisedUnbounded>::boxed(
+        "actor-core-supervised/unbounded",
+        "actor-core, supervised child",
         Unbounded,
         MultiThread,
     ));

@@ -99,6 +99,81 @@ macro_rules! tally_actor {
     };
 }
 
+/// The same actors as supervised children: one supervisor per [`Framework`]
+/// (one-for-one, permanent children), every actor spawned under it. This is
+/// the "supervised vs unsupervised" comparison: the message path of a
+/// supervised child must cost (almost) nothing more.
+macro_rules! supervised_framework {
+    ($(#[$attr:meta])* $framework:ident, $actor:ident, $handle:ident) => {
+        $(#[$attr])*
+        #[derive(Debug)]
+        pub struct $framework {
+            system: System,
+            tree: SupervisorRef,
+        }
+
+        impl Framework for $framework {
+            type Handle = $handle;
+
+            fn new() -> Self {
+                let system = System::new();
+                let tree = system.spawn_supervisor(
+                    Supervisor::new(Strategy::OneForOne).intensity(1000, std::time::Duration::from_secs(1)),
+                );
+                $framework { system, tree }
+            }
+
+            async fn spawn(&self) -> Result<$handle, Failure> {
+                let h = self
+                    .tree
+                    .child($actor::default)
+                    .restart(Restart::Transient)
+                    .spawn()
+                    .map_err(|e| Failure::from_err("spawn", e))?;
+                // A supervised child starts when its supervisor gets to it,
+                // after `spawn` returns. Wait for it, so that the workloads
+                // measure the message path, not a million tells piling up
+                // (and allocating queue blocks) before the child runs.
+                h.summary().await.map_err(|e| Failure::from_err("start", e))?;
+                Ok(h)
+            }
+
+            async fn tell(h: &$handle, sender: u32, seq: u64) -> Result<(), Failure> {
+                h.record(sender, seq)
+                    .tell()
+                    .await
+                    .map_err(|e| Failure::from_err("tell", e))
+            }
+
+            async fn ping(h: &$handle, seq: u64) -> Result<u64, Failure> {
+                h.ping(seq).await.map_err(|e| Failure::from_err("ask", e))
+            }
+
+            async fn summary(h: &$handle) -> Result<Summary, Failure> {
+                h.summary().await.map_err(|e| Failure::from_err("ask", e))
+            }
+
+            async fn stop_all(&self, handles: Vec<$handle>) -> Result<(), Failure> {
+                // Transient children stopped normally are not restarted.
+                for h in &handles {
+                    h.stop();
+                }
+                for h in &handles {
+                    let reason = h.wait_stopped().await;
+                    if reason != StopReason::Normal {
+                        return Err(Failure::from_err("stop", reason));
+                    }
+                }
+                Ok(())
+            }
+
+            async fn finish(self) {
+                self.system.shutdown().await;
+            }
+        }
+    };
+}
+
 tally_actor!(
     /// actor-core's benchmark actor with the default mailbox (bounded, 1024).
     #[actor]
@@ -113,6 +188,20 @@ tally_actor!(
     OursUnbounded,
     OursUnboundedHandle,
     Unbounded
+);
+
+supervised_framework!(
+    /// [`OursBounded`] as a supervised child.
+    SupervisedBounded,
+    OursBounded,
+    OursBoundedHandle
+);
+
+supervised_framework!(
+    /// [`OursUnbounded`] as a supervised child.
+    SupervisedUnbounded,
+    OursUnbounded,
+    OursUnboundedHandle
 );
 
 #[cfg(test)]
