@@ -1,8 +1,8 @@
 //! Mailboxes: the queue in front of every actor.
 //!
-//! A mailbox is a tokio [`mpsc`](tokio::sync::mpsc) channel, bounded by default.
+//! A mailbox is a tokio [`tokio::sync::mpsc`] channel, bounded by default.
 //! A bounded mailbox gives backpressure: `tell().await` waits for room,
-//! `try_tell()` answers [`TrySendError::Full`](crate::TrySendError::Full).
+//! `try_tell()` answers [`crate::TrySendError::Full`].
 //! An unbounded one never makes a sender wait, at the price of unbounded memory
 //! if the actor falls behind.
 //!
