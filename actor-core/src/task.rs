@@ -339,6 +339,8 @@ pin_project_lite::pin_project! {
         #[pin]
         inner: Option<F>,
         cell: &'c ActorCell,
+        // The task's waker is in the cell: only a signal takes it out.
+        registered: bool,
     }
 }
 
@@ -347,6 +349,7 @@ impl<'c, F> Guard<'c, F> {
         Guard {
             inner: Some(inner),
             cell,
+            registered: false,
         }
     }
 }
@@ -377,9 +380,17 @@ impl<F: Future> Future for Guard<'_, F> {
                 }
                 Ok(Poll::Pending) => {}
             }
-            // Always register, even with a signal already pending: a later,
-            // stronger one (a kill after a drain) must wake the task too.
-            match this.cell.register_for_signal(cx) {
+            // Register, even with a signal already pending: a later, stronger
+            // one (a kill after a drain) must wake the task too. While no
+            // signal came, the waker registered last time is still there (a
+            // tokio task's waker does not change): looking is enough.
+            let now = if *this.registered && signalled.is_none() {
+                this.cell.pending_signal()
+            } else {
+                *this.registered = true;
+                this.cell.register_for_signal(cx)
+            };
+            match now {
                 None => return Poll::Pending,
                 // A stop request raced in while the instance went idle: poll
                 // again so the message loop sees it (a handler in progress
