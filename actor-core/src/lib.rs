@@ -205,7 +205,7 @@ pub use mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind, Routing};
 pub use metrics::{ActorTypeMetrics, Metrics};
 pub use registry::RegistryError;
 pub use reply::Reply;
-pub use request::{Ask, AskTimeout, Request};
+pub use request::{Ask, AskTimeout, Request, Tell};
 pub use router::{Pool, PoolBuilder};
 pub use supervisor::{Backoff, Restart, Strategy, Supervisor, SupervisorRef};
 pub use system::{DEFAULT_SHUTDOWN_TIMEOUT, System, SystemBuilder};

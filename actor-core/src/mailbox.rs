@@ -96,7 +96,7 @@ impl<M> Clone for MailboxSender<M> {
 
 impl<M> MailboxSender<M> {
     /// Queues `msg` now, or gives it back with the reason it could not be queued.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn try_send(&self, msg: M) -> Result<(), (M, TrySendError)> {
         match self {
             MailboxSender::Bounded(tx) => tx.try_send(msg).map_err(|e| match e {

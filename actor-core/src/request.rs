@@ -50,6 +50,7 @@ use tokio::sync::oneshot;
 use crate::actor::Actor;
 use crate::error::{AskError, SendError, TrySendError};
 use crate::handle::ActorRef;
+use crate::mailbox::MailboxSender;
 use crate::reply::{Reply, ReplyResult};
 
 /// A message to an actor, not yet sent. See the [module docs](self).
@@ -87,16 +88,11 @@ where
     /// Queues the message without a reply channel, waiting for room in a full
     /// bounded mailbox. Fails only if the actor is stopped.
     #[inline]
-    pub fn tell(self) -> impl Future<Output = Result<(), SendError>> + Send + 'a {
-        let tx = self.to.tx();
-        let msg = (self.make)(Reply::none());
-        async move {
-            // Room now (always, for an unbounded mailbox): no waiting.
-            match tx.try_send(msg) {
-                Ok(()) => Ok(()),
-                Err((_, TrySendError::Stopped)) => Err(SendError::Stopped),
-                Err((msg, TrySendError::Full)) => tx.send(msg).await,
-            }
+    pub fn tell(self) -> Tell<'a, A::Message> {
+        Tell {
+            tx: self.to.tx(),
+            msg: Some((self.make)(Reply::none())),
+            waiting: None,
         }
     }
 
@@ -173,6 +169,65 @@ where
             reply: None,
         }
     }
+}
+
+/// The future of a tell: `request.tell().await`. On its first poll it
+/// queues the message if there is room (always, for an unbounded mailbox);
+/// only a full bounded mailbox makes it wait.
+#[must_use = "futures do nothing unless polled"]
+pub struct Tell<'a, M> {
+    tx: &'a MailboxSender<M>,
+    msg: Option<M>,
+    /// Only when the bounded mailbox was full: waits for room.
+    waiting: Option<SendFuture<'a>>,
+}
+
+// Nothing is pinned in place: the message is moved out on first poll, and the
+// waiting send is boxed.
+impl<M> Unpin for Tell<'_, M> {}
+
+impl<M> fmt::Debug for Tell<'_, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = if self.msg.is_some() {
+            "not sent"
+        } else if self.waiting.is_some() {
+            "waiting for mailbox room"
+        } else {
+            "done"
+        };
+        f.debug_struct("Tell").field("state", &state).finish()
+    }
+}
+
+impl<M: Send> Future for Tell<'_, M> {
+    type Output = Result<(), SendError>;
+
+    #[inline(always)]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        if let Some(msg) = this.msg.take() {
+            match this.tx.try_send(msg) {
+                Ok(()) => return Poll::Ready(Ok(())),
+                Err((_, TrySendError::Stopped)) => return Poll::Ready(Err(SendError::Stopped)),
+                Err((msg, TrySendError::Full)) => this.waiting = Some(Box::pin(this.tx.send(msg))),
+            }
+        }
+        poll_waiting(&mut this.waiting, cx)
+    }
+}
+
+/// The slow path of a tell: wait for room in a full mailbox.
+#[cold]
+fn poll_waiting(
+    waiting: &mut Option<SendFuture<'_>>,
+    cx: &mut Context<'_>,
+) -> Poll<Result<(), SendError>> {
+    let Some(send) = waiting.as_mut() else {
+        panic!("`Tell` polled after completion");
+    };
+    let done = ready!(send.as_mut().poll(cx));
+    *waiting = None;
+    Poll::Ready(done)
 }
 
 /// The future of an ask: `request.await`.

@@ -628,8 +628,9 @@ fn handle_sync_fn(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> Option<TokenS
             quote! { #message_ident::__Phantom(_, __never) => match __never {}, }
         }
     });
+    // Called from one place, the actor's message loop: always inlined there.
     Some(quote! {
-        #[inline]
+        #[inline(always)]
         #[allow(unused_variables)]
         fn handle_sync(
             &mut self,
