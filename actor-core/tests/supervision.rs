@@ -110,6 +110,15 @@ fn worker(name: &'static str, log: &Log) -> impl FnMut() -> Worker + Send + 'sta
     }
 }
 
+/// Workers named `names`, added to `tree` in that order.
+fn children<const N: usize>(
+    tree: &Supervisor,
+    log: &Log,
+    names: [&'static str; N],
+) -> [WorkerHandle; N] {
+    names.map(|name| tree.child(worker(name, log)).spawn().unwrap())
+}
+
 fn new_log() -> Log {
     Arc::new(Mutex::new(Vec::new()))
 }
@@ -207,9 +216,7 @@ async fn children_start_in_order_and_stop_in_reverse_order() {
     let log = new_log();
     let system = System::new();
     let tree = Supervisor::new(Strategy::OneForOne);
-    let a = tree.child(worker("a", &log)).spawn().unwrap();
-    let b = tree.child(worker("b", &log)).spawn().unwrap();
-    let c = tree.child(worker("c", &log)).spawn().unwrap();
+    let [a, b, c] = children(&tree, &log, ["a", "b", "c"]);
     let tree = system.spawn_supervisor(tree);
     for h in [&a, &b, &c] {
         incarnation(h).await;
@@ -232,9 +239,7 @@ async fn one_for_one_restarts_only_the_failed_child() {
     let log = new_log();
     let system = System::new();
     let tree = Supervisor::new(Strategy::OneForOne);
-    let a = tree.child(worker("a", &log)).spawn().unwrap();
-    let b = tree.child(worker("b", &log)).spawn().unwrap();
-    let c = tree.child(worker("c", &log)).spawn().unwrap();
+    let [a, b, c] = children(&tree, &log, ["a", "b", "c"]);
     let _tree = system.spawn_supervisor(tree);
     incarnation(&c).await;
     take(&log);
@@ -250,9 +255,7 @@ async fn one_for_all_restarts_all_children() {
     let log = new_log();
     let system = System::new();
     let tree = Supervisor::new(Strategy::OneForAll);
-    let a = tree.child(worker("a", &log)).spawn().unwrap();
-    let b = tree.child(worker("b", &log)).spawn().unwrap();
-    let c = tree.child(worker("c", &log)).spawn().unwrap();
+    let [a, b, c] = children(&tree, &log, ["a", "b", "c"]);
     let _tree = system.spawn_supervisor(tree);
     incarnation(&c).await;
     take(&log);
@@ -314,10 +317,7 @@ async fn rest_for_one_restarts_the_failed_child_and_later_siblings_only() {
     let log = new_log();
     let system = System::new();
     let tree = Supervisor::new(Strategy::RestForOne);
-    let a = tree.child(worker("a", &log)).spawn().unwrap();
-    let b = tree.child(worker("b", &log)).spawn().unwrap();
-    let c = tree.child(worker("c", &log)).spawn().unwrap();
-    let d = tree.child(worker("d", &log)).spawn().unwrap();
+    let [a, b, c, d] = children(&tree, &log, ["a", "b", "c", "d"]);
     let tree = system.spawn_supervisor(tree);
     let ids_before: Vec<ActorId> = tree.children().await.iter().map(|c| c.id).collect();
     incarnation(&d).await;
@@ -371,9 +371,7 @@ async fn intensity_exceeded_escalates(strategy: Strategy) {
     let log = new_log();
     let system = System::new();
     let tree = Supervisor::new(strategy).intensity(2, Duration::from_secs(60));
-    let a = tree.child(worker("a", &log)).spawn().unwrap();
-    let b = tree.child(worker("b", &log)).spawn().unwrap();
-    let c = tree.child(worker("c", &log)).spawn().unwrap();
+    let [a, b, c] = children(&tree, &log, ["a", "b", "c"]);
     let tree = system.spawn_supervisor(tree);
     incarnation(&c).await;
     // Two restarts are allowed; the third failure is one too many.
