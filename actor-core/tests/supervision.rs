@@ -52,6 +52,11 @@ impl Worker {
     }
 
     #[message]
+    fn give_up(&mut self, ctx: &mut Context<Self>) {
+        ctx.fail("lost its connection");
+    }
+
+    #[message]
     fn stop_with_shutdown(&mut self, ctx: &mut Context<Self>) {
         ctx.stop_with(StopReason::Shutdown);
     }
@@ -83,6 +88,7 @@ impl Worker {
             StopReason::Panicked(_) => "stop: panicked",
             StopReason::Shutdown => "stop: shutdown",
             StopReason::Normal => "stop: normal",
+            StopReason::Failed(_) => "stop: failed",
             _ => "stop: other",
         };
         self.note(what);
@@ -209,6 +215,25 @@ async fn temporary_child_is_never_restarted() {
             "temporary after {exit:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_child_that_fails_without_panicking_is_restarted_as_a_failure() {
+    let log = new_log();
+    let system = System::new();
+    let tree = Supervisor::new(Strategy::OneForOne);
+    let w = tree
+        .child(worker("w", &log))
+        .restart(Restart::Transient)
+        .spawn()
+        .unwrap();
+    let tree = system.spawn_supervisor(tree);
+    assert_eq!(incarnation(&w).await, 1);
+    w.give_up().await.unwrap();
+    // `Context::fail` is a failure: a transient child comes back.
+    assert_eq!(incarnation(&w).await, 2);
+    assert_eq!(tree.children().await[0].restarts, 1);
+    assert_eq!(take(&log), ["w start", "w stop: failed", "w restart"]);
 }
 
 #[tokio::test]
@@ -398,6 +423,7 @@ async fn intensity_exceeded_escalates(strategy: Strategy) {
     let escalation = system.wait_escalation().await;
     assert_eq!(escalation.supervisor, tree.id());
     assert_eq!(escalation.reason, reason);
+    assert_eq!(system.escalations(), [escalation]);
 }
 
 #[tokio::test]
