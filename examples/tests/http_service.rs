@@ -325,6 +325,21 @@ async fn a_graceful_shutdown_answers_the_requests_in_flight() {
     })
     .await;
     assert_eq!(server.post("/chaos/stall-store?ms=1000").await.status, 202);
+    // The stall is told, not asked: wait until the store has taken it (its
+    // queue is empty again), so that "queued 1" below is the request.
+    let mut stalled = false;
+    for _ in 0..2000 {
+        let stats = server.get("/stats").await.body;
+        if stats
+            .lines()
+            .any(|l| l.starts_with("Store:") && l.contains("queued 0,"))
+        {
+            stalled = true;
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert!(stalled, "the store never took the stall");
 
     let in_flight = {
         let (client, url) = (server.client.clone(), server.url.clone());
