@@ -188,5 +188,5 @@ pub fn reply_to<T>(channel: ReplyTo<T>) -> crate::Reply<T> {
 /// The [`Reply`](crate::Reply) a handler gets for a tell: sending into it does nothing.
 #[inline(always)]
 pub fn no_reply<T>() -> crate::Reply<T> {
-    crate::Reply::empty()
+    crate::Reply::none()
 }

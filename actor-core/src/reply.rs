@@ -111,26 +111,17 @@ pub struct ReplyTo<T>(oneshot::Sender<ReplyResult<T>>);
 
 impl<T> Reply<T> {
     /// The channel of an ask, or `None` for a tell.
-    #[doc(hidden)]
     #[inline(always)]
-    pub fn into_channel(mut self) -> Option<ReplyTo<T>> {
+    pub(crate) fn into_channel(mut self) -> Option<ReplyTo<T>> {
         self.tx.take().map(ReplyTo)
     }
 
     /// The reply slot of a message that came with a channel.
-    #[doc(hidden)]
     #[inline(always)]
-    pub fn from_channel(channel: ReplyTo<T>) -> Self {
+    pub(crate) fn from_channel(channel: ReplyTo<T>) -> Self {
         Reply {
             tx: Some(channel.0),
         }
-    }
-
-    /// The empty reply slot of a tell.
-    #[doc(hidden)]
-    #[inline(always)]
-    pub fn empty() -> Self {
-        Reply::none()
     }
 }
 
