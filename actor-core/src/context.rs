@@ -183,11 +183,9 @@ impl<A: Actor> Context<A> {
     /// spawn order, before this actor's `on_stop` runs.
     pub fn spawn<C: Actor>(&mut self, child: C) -> C::Handle {
         let handle = self.system.spawn(child);
-        let children = &mut self.owned().children;
-        if children.len() >= 32 && children.len().is_power_of_two() {
-            children.retain(|c| c.cell().is_alive());
-        }
-        children.push(handle.actor_ref().live());
+        push_pruned(&mut self.owned().children, handle.actor_ref().live(), |c| {
+            c.cell().is_alive()
+        });
         handle
     }
 
@@ -242,7 +240,7 @@ impl<A: Actor> Context<A> {
         F::Output: Send + 'static,
     {
         let task = tokio::spawn(fut);
-        self.track_timer(task.abort_handle());
+        self.track_task(task.abort_handle());
         task
     }
 
@@ -263,7 +261,7 @@ impl<A: Actor> Context<A> {
             let msg = make(&me).into_message();
             let _ = me.actor_ref().tx().send(msg).await;
         });
-        self.track_timer(task.abort_handle())
+        self.track_task(task.abort_handle())
     }
 
     /// Sends this actor the message `make` builds every `period`, the first one
@@ -291,19 +289,18 @@ impl<A: Actor> Context<A> {
                 }
             }
         });
-        self.track_timer(task.abort_handle())
+        self.track_task(task.abort_handle())
     }
 
     fn owned(&mut self) -> &mut Owned {
         self.owned.get_or_insert_with(Box::default)
     }
 
-    fn track_timer(&mut self, handle: AbortHandle) -> TimerHandle {
-        let tasks = &mut self.owned().tasks;
-        if tasks.len() >= 32 && tasks.len().is_power_of_two() {
-            tasks.retain(|t| !t.is_finished());
-        }
-        tasks.push(handle.clone());
+    /// Keeps `handle` to abort when this instance stops.
+    fn track_task(&mut self, handle: AbortHandle) -> TimerHandle {
+        push_pruned(&mut self.owned().tasks, handle.clone(), |t| {
+            !t.is_finished()
+        });
         TimerHandle { handle }
     }
 
@@ -327,6 +324,16 @@ impl<A: Actor> Context<A> {
             child.cell().signal(Signal::StopShutdown);
         }
     }
+}
+
+/// Pushes `item`, first dropping the items that no longer count (`keep` is
+/// false) whenever the list has doubled past 32: a long-lived actor that keeps
+/// starting short-lived children or tasks does not grow without bound.
+fn push_pruned<T>(list: &mut Vec<T>, item: T, keep: impl FnMut(&T) -> bool) {
+    if list.len() >= 32 && list.len().is_power_of_two() {
+        list.retain(keep);
+    }
+    list.push(item);
 }
 
 /// Stops linked children in order, each within `timeout` or killed.

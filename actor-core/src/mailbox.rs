@@ -47,33 +47,22 @@ pub enum MailboxKind {
     Unbounded,
 }
 
-impl MailboxKind {
-    /// Resolves [`MailboxKind::Default`] against a system default capacity.
-    pub(crate) fn resolve(self, default_capacity: usize) -> Self {
-        match self {
-            MailboxKind::Default => MailboxKind::Bounded(default_capacity.max(1)),
-            MailboxKind::Bounded(n) => MailboxKind::Bounded(n.max(1)),
-            MailboxKind::Unbounded => MailboxKind::Unbounded,
-        }
-    }
-}
-
-/// Creates a mailbox of a resolved kind.
-pub(crate) fn mailbox<M>(kind: MailboxKind) -> (MailboxSender<M>, MailboxReceiver<M>) {
-    match kind {
+/// Creates a mailbox of `kind`; [`MailboxKind::Default`] gets
+/// `default_capacity`. A capacity of 0 is raised to 1.
+pub(crate) fn mailbox<M>(
+    kind: MailboxKind,
+    default_capacity: usize,
+) -> (MailboxSender<M>, MailboxReceiver<M>) {
+    let capacity = match kind {
         MailboxKind::Unbounded => {
             let (tx, rx) = mpsc::unbounded_channel();
-            (MailboxSender::Unbounded(tx), MailboxReceiver::Unbounded(rx))
+            return (MailboxSender::Unbounded(tx), MailboxReceiver::Unbounded(rx));
         }
-        MailboxKind::Bounded(n) => {
-            let (tx, rx) = mpsc::channel(n.max(1));
-            (MailboxSender::Bounded(tx), MailboxReceiver::Bounded(rx))
-        }
-        MailboxKind::Default => {
-            let (tx, rx) = mpsc::channel(DEFAULT_MAILBOX_CAPACITY);
-            (MailboxSender::Bounded(tx), MailboxReceiver::Bounded(rx))
-        }
-    }
+        MailboxKind::Bounded(n) => n,
+        MailboxKind::Default => default_capacity,
+    };
+    let (tx, rx) = mpsc::channel(capacity.max(1));
+    (MailboxSender::Bounded(tx), MailboxReceiver::Bounded(rx))
 }
 
 /// The sending half of a mailbox, or of a pool's router.
@@ -112,9 +101,18 @@ impl<M> MailboxSender<M> {
     #[inline]
     pub(crate) async fn send(&self, msg: M) -> Result<(), SendError> {
         match self {
+            MailboxSender::Routed(router) => router.send(msg).await,
+            direct => direct.send_direct(msg).await,
+        }
+    }
+
+    /// [`MailboxSender::send`] for a mailbox of one actor (a pool's member);
+    /// a router is never one, and it answers `Stopped`.
+    async fn send_direct(&self, msg: M) -> Result<(), SendError> {
+        match self {
             MailboxSender::Bounded(tx) => tx.send(msg).await.map_err(|_| SendError::Stopped),
             MailboxSender::Unbounded(tx) => tx.send(msg).map_err(|_| SendError::Stopped),
-            MailboxSender::Routed(router) => router.send(msg).await,
+            MailboxSender::Routed(_) => Err(SendError::Stopped),
         }
     }
 
@@ -227,11 +225,7 @@ impl<M> Router<M> {
             Err((msg, TrySendError::Full)) => msg,
         };
         // Members are direct mailboxes, so this does not recurse.
-        match &self.members[self.pick()].tx {
-            MailboxSender::Bounded(tx) => tx.send(msg).await.map_err(|_| SendError::Stopped),
-            MailboxSender::Unbounded(tx) => tx.send(msg).map_err(|_| SendError::Stopped),
-            MailboxSender::Routed(_) => Err(SendError::Stopped),
-        }
+        self.members[self.pick()].tx.send_direct(msg).await
     }
 
     fn len(&self) -> usize {

@@ -216,7 +216,7 @@ impl<M: Send> Future for Tell<'_, M> {
     }
 }
 
-/// The slow path of a tell: wait for room in a full mailbox.
+/// The slow path of a tell or an ask: wait for room in a full mailbox.
 #[cold]
 fn poll_waiting(
     waiting: &mut Option<SendFuture<'_>>,
@@ -296,15 +296,8 @@ where
                 }
             }
         }
-        if let Some(send) = this.sending.as_mut() {
-            match send.as_mut().poll(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Err(SendError::Stopped)) => {
-                    this.sending = None;
-                    return Poll::Ready(Err(AskError::Stopped));
-                }
-                Poll::Ready(Ok(())) => this.sending = None,
-            }
+        if this.sending.is_some() && ready!(poll_waiting(&mut this.sending, cx)).is_err() {
+            return Poll::Ready(Err(AskError::Stopped));
         }
         let Some(rx) = this.reply.as_mut() else {
             panic!("`Ask` polled after completion");

@@ -157,7 +157,7 @@ impl System {
         kind: MailboxKind,
         default_capacity: usize,
     ) -> (ActorRef<A>, MailboxReceiver<A::Message>) {
-        let (tx, rx) = mailbox(kind.resolve(default_capacity));
+        let (tx, rx) = mailbox(kind, default_capacity);
         (ActorRef::new(ActorCell::new(), tx), rx)
     }
 

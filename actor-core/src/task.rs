@@ -76,11 +76,6 @@ impl<A: Actor> TaskState<A> {
         }
     }
 
-    #[inline]
-    fn count_handled(&mut self, cell: &ActorCell) {
-        cell.count_handled();
-    }
-
     /// The counters of this actor's type (looked up: it is needed only on
     /// rare events, and an idle actor should not carry it).
     fn counters(&self) -> Arc<TypeCounters> {
@@ -277,7 +272,7 @@ fn live<'f, A: Actor, P: Parent<A>>(
                     if let Some(msg) = handle_sync(actor, msg, st) {
                         return Poll::Ready(Next::Async(msg));
                     }
-                    st.count_handled(cell);
+                    cell.count_handled();
                 }
             })
             .await
@@ -291,13 +286,8 @@ fn live<'f, A: Actor, P: Parent<A>>(
             };
             // Messages may pile up while the handler awaits: say how many wait.
             st.publish_depth(cell);
-            if tracing::level_enabled!(tracing::Level::DEBUG) {
-                let span = tracing::debug_span!("message", message = st.current);
-                Box::pin(actor.handle(msg, &mut st.ctx).instrument(span)).await;
-            } else {
-                actor.handle(msg, &mut st.ctx).await;
-            }
-            st.count_handled(cell);
+            handle_async(actor, msg, st).await;
+            cell.count_handled();
         }
     }
 }
@@ -366,19 +356,13 @@ impl<F: Future> Future for Guard<'_, F> {
                 this.inner.set(None);
                 return Poll::Ready(Ended::Killed);
             }
-            let Some(fut) = this.inner.as_mut().as_pin_mut() else {
+            if this.inner.is_none() {
                 return Poll::Pending;
-            };
-            match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
-                Ok(Poll::Ready(out)) => {
-                    this.inner.set(None);
-                    return Poll::Ready(Ended::Stopped(out));
-                }
-                Err(payload) => {
-                    dropping_panicked(|| this.inner.set(None));
-                    return Poll::Ready(Ended::Panicked(payload));
-                }
-                Ok(Poll::Pending) => {}
+            }
+            match poll_catching(this.inner.as_mut(), cx) {
+                Poll::Ready(Ok(out)) => return Poll::Ready(Ended::Stopped(out)),
+                Poll::Ready(Err(payload)) => return Poll::Ready(Ended::Panicked(payload)),
+                Poll::Pending => {}
             }
             // Register, even with a signal already pending: a later, stronger
             // one (a kill after a drain) must wake the task too. While no
@@ -423,7 +407,7 @@ async fn drain<A: Actor>(actor: &mut A, st: &mut TaskState<A>, cell: &ActorCell)
         if let Some(msg) = handle_sync(actor, msg, st) {
             handle_async(actor, msg, st).await;
         }
-        st.count_handled(cell);
+        cell.count_handled();
     }
 }
 
@@ -486,20 +470,32 @@ impl<F: Future> Future for CatchPanic<F> {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
-        let mut this = self.project();
-        let Some(fut) = this.fut.as_mut().as_pin_mut() else {
-            return Poll::Pending;
-        };
-        match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(out)) => {
-                this.fut.set(None);
-                Poll::Ready(Ok(out))
-            }
-            Err(payload) => {
-                dropping_panicked(|| this.fut.set(None));
-                Poll::Ready(Err(PanicError::from_payload(payload, this.handler)))
-            }
+        let this = self.project();
+        poll_catching(this.fut, cx)
+            .map(|done| done.map_err(|payload| PanicError::from_payload(payload, this.handler)))
+    }
+}
+
+/// Polls the future in `slot` (`Pending` once it is gone), catching a panic.
+/// A finished future is dropped at once; one that panicked is dropped with
+/// [`dropping_panicked`], so that replies it held report the panic.
+#[inline]
+fn poll_catching<F: Future>(
+    mut slot: Pin<&mut Option<F>>,
+    cx: &mut TaskContext<'_>,
+) -> Poll<Result<F::Output, Box<dyn Any + Send>>> {
+    let Some(fut) = slot.as_mut().as_pin_mut() else {
+        return Poll::Pending;
+    };
+    match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+        Ok(Poll::Pending) => Poll::Pending,
+        Ok(Poll::Ready(out)) => {
+            slot.set(None);
+            Poll::Ready(Ok(out))
+        }
+        Err(payload) => {
+            dropping_panicked(|| slot.set(None));
+            Poll::Ready(Err(payload))
         }
     }
 }

@@ -41,8 +41,9 @@ use crate::naming::{actor_name, runtime_path, suffixed, suffixed_path, variant_n
 pub fn expand_struct(actor: &ActorStruct) -> TokenStream {
     let item = &actor.item;
     let krate = runtime_path(actor.args.krate.as_ref());
-    let handle = handle_struct(item, &krate);
-    let handle_impls = handle_impls(item, &krate);
+    let scx = StructCx::new(item, &krate);
+    let handle = handle_struct(item, &scx, &krate);
+    let handle_impls = handle_impls(item, &scx, &krate);
     let state = state_impl(item, actor.args.mailbox, &krate);
     let checks = state_checks(item, &krate);
     quote! {
@@ -73,12 +74,7 @@ impl StructCx {
         let handle = suffixed(ident, "Handle");
         let (_, ty_generics, _) = item.generics.split_for_impl();
         let actor_ty = quote!(#ident #ty_generics);
-        let mut generics = item.generics.clone();
-        let gate = gated(&item.generics, quote!(#actor_ty: #krate::Actor));
-        generics
-            .make_where_clause()
-            .predicates
-            .push(syn::parse_quote!(#gate));
+        let generics = gated_generics(&item.generics, [quote!(#actor_ty: #krate::Actor)]);
         StructCx {
             handle_ty: quote!(#handle #ty_generics),
             handle,
@@ -89,8 +85,7 @@ impl StructCx {
 }
 
 /// `pub struct CounterHandle { .. }`, with the struct's visibility.
-fn handle_struct(item: &ItemStruct, krate: &Path) -> TokenStream {
-    let scx = StructCx::new(item, krate);
+fn handle_struct(item: &ItemStruct, scx: &StructCx, krate: &Path) -> TokenStream {
     let ident = &item.ident;
     let vis = &item.vis;
     let handle = &scx.handle;
@@ -115,22 +110,16 @@ fn handle_struct(item: &ItemStruct, krate: &Path) -> TokenStream {
 
 /// The handle's trait impls: `ActorHandle`, `Clone`, `Debug`, `PartialEq`,
 /// `Eq` and `Deref` to the `ActorRef`.
-fn handle_impls(item: &ItemStruct, krate: &Path) -> TokenStream {
-    let scx = StructCx::new(item, krate);
+fn handle_impls(item: &ItemStruct, scx: &StructCx, krate: &Path) -> TokenStream {
     let actor_ty = &scx.actor_ty;
     let handle_ty = &scx.handle_ty;
     let handle_name = scx.handle.to_string();
     let (impl_generics, _, where_clause) = scx.generics.split_for_impl();
     // `ActorHandle::Actor` must name this handle as its `Handle`.
-    let mut handle_generics = item.generics.clone();
-    let gate = gated(
+    let handle_generics = gated_generics(
         &item.generics,
-        quote!(#actor_ty: #krate::Actor<Handle = #handle_ty>),
+        [quote!(#actor_ty: #krate::Actor<Handle = #handle_ty>)],
     );
-    handle_generics
-        .make_where_clause()
-        .predicates
-        .push(syn::parse_quote!(#gate));
     let (_, _, handle_where_clause) = handle_generics.split_for_impl();
     quote! {
         #[automatically_derived]
@@ -193,15 +182,10 @@ fn handle_impls(item: &ItemStruct, krate: &Path) -> TokenStream {
 fn state_impl(item: &ItemStruct, mailbox: Option<Mailbox>, krate: &Path) -> TokenStream {
     let ident = &item.ident;
     let (_, ty_generics, _) = item.generics.split_for_impl();
-    let mut generics = item.generics.clone();
-    let gate = gated(
+    let generics = gated_generics(
         &item.generics,
-        quote!(#ident #ty_generics: ::core::marker::Send + 'static),
+        [quote!(#ident #ty_generics: ::core::marker::Send + 'static)],
     );
-    generics
-        .make_where_clause()
-        .predicates
-        .push(syn::parse_quote!(#gate));
     let (impl_generics, _, where_clause) = generics.split_for_impl();
     let mailbox = mailbox.map(|mailbox| {
         let kind = match mailbox {
@@ -490,21 +474,13 @@ fn actor_impl(
     let message_ident = &icx.message_ident;
     let message_ty = &icx.message_ty;
     let handle_ty = &icx.handle_ty;
-    let mut generics = icx.generics.clone();
-    let gates = [
-        gated(
-            icx.generics,
+    let generics = gated_generics(
+        icx.generics,
+        [
             quote!(#self_ty: ::core::marker::Send + 'static),
-        ),
-        gated(
-            icx.generics,
             quote!(#message_ty: ::core::marker::Send + 'static),
-        ),
-    ];
-    let where_clause = generics.make_where_clause();
-    for gate in gates {
-        where_clause.predicates.push(syn::parse_quote!(#gate));
-    }
+        ],
+    );
     let (impl_generics, _, where_clause) = generics.split_for_impl();
 
     let arms = messages.iter().map(|m| dispatch_arm(icx, m));
@@ -766,15 +742,10 @@ fn handle_methods(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
     let message_ident = &icx.message_ident;
     let message_ty = &icx.message_ty;
     let captured = &icx.captured;
-    let mut generics = icx.generics.clone();
-    let gate = gated(
+    let generics = gated_generics(
         icx.generics,
-        quote!(#self_ty: #krate::Actor<Message = #message_ty>),
+        [quote!(#self_ty: #krate::Actor<Message = #message_ty>)],
     );
-    generics
-        .make_where_clause()
-        .predicates
-        .push(syn::parse_quote!(#gate));
     let (impl_generics, _, where_clause) = generics.split_for_impl();
     let methods = messages.iter().map(|m| {
         let method = &m.msg.method;
@@ -907,6 +878,20 @@ fn gated(generics: &Generics, predicate: TokenStream) -> TokenStream {
     } else {
         quote!(for<'__a> #predicate)
     }
+}
+
+/// `generics` with each of `predicates` added to its `where` clause, [`gated`].
+fn gated_generics(
+    generics: &Generics,
+    predicates: impl IntoIterator<Item = TokenStream>,
+) -> Generics {
+    let mut gated_generics = generics.clone();
+    let where_clause = gated_generics.make_where_clause();
+    for predicate in predicates {
+        let gate = gated(generics, predicate);
+        where_clause.predicates.push(syn::parse_quote!(#gate));
+    }
+    gated_generics
 }
 
 /// Whether `a` and `b` are written the same (and so are the same type).
