@@ -30,8 +30,9 @@ use crate::mailbox::MailboxKind;
 
 /// The declaration half of an actor, written by `#[actor]` on the struct.
 ///
-/// It carries what only the struct attribute knows (the mailbox kind) and
-/// marks the type as actor state, which must be `Send + 'static`.
+/// It carries what only the struct attribute knows (the mailbox kind, what a
+/// told error does) and marks the type as actor state, which must be
+/// `Send + 'static`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not declared as an actor",
     label = "this type has no `#[actor]` on its struct declaration",
@@ -40,6 +41,68 @@ use crate::mailbox::MailboxKind;
 pub trait ActorState: Send + 'static {
     /// The mailbox this actor type asks for (`#[actor(mailbox = ..)]`).
     const MAILBOX: MailboxKind = MailboxKind::Default;
+    /// What a handler's `Err` does when the message was told
+    /// (`#[actor(tell_errors = ..)]`): see [`TellErrors`].
+    const TELL_ERRORS: TellErrors = TellErrors::Fail;
+}
+
+/// What happens when a handler returns `Err` for a *told* message, whose
+/// result nobody reads: `#[actor(tell_errors = fail)]` (the default) or
+/// `#[actor(tell_errors = log)]`.
+///
+/// An ask always gets the `Err` as its value, and the actor goes on. A told
+/// `Err` is never silent:
+/// - [`TellErrors::Fail`]: the actor stops with [`StopReason::Failed`],
+///   carrying the error's `Display` text (`` `save` returned an error: disk
+///   full``), and its supervisor decides, as for a panic;
+/// - [`TellErrors::Log`]: the error is logged (`tracing::error!`) and counted
+///   in [`ActorTypeMetrics::tell_errors`](crate::ActorTypeMetrics::tell_errors);
+///   the actor goes on.
+///
+/// The return type is recognised by its type, not by how it is written:
+/// `Result<T, E>`, `io::Result<T>` and `anyhow::Result<T>` all count, as long
+/// as the error type is `Display` (for a generic `E` that means a
+/// `E: Display` bound where the actor is declared; without one the error
+/// cannot be shown and is not reported). A delegated reply (`Reply<T>`) is
+/// the handler's to send and is not looked at.
+///
+/// ```
+/// use actor_core::prelude::*;
+///
+/// #[actor(tell_errors = log)]
+/// struct Store { saved: u32 }
+///
+/// #[actor]
+/// impl Store {
+///     #[message]
+///     fn save(&mut self, data: String) -> Result<u32, std::io::Error> {
+///         if data.is_empty() {
+///             return Err(std::io::Error::other("nothing to save"));
+///         }
+///         self.saved += 1;
+///         Ok(self.saved)
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), actor_core::Error> {
+/// let system = System::new();
+/// let store = system.spawn(Store { saved: 0 });
+/// store.save(String::new()).tell().await?;      // logged and counted; the actor goes on
+/// assert_eq!(store.save("a".into()).await?.unwrap(), 1);
+/// let types = system.metrics();
+/// assert_eq!(types.actor_type("Store").unwrap().tell_errors, 1);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum TellErrors {
+    /// The actor stops with [`StopReason::Failed`] (the default).
+    #[default]
+    Fail,
+    /// The error is logged and counted; the actor goes on.
+    Log,
 }
 
 /// An actor: state plus a message enum and the handlers that process it.

@@ -26,6 +26,7 @@
 //! ```
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use crate::actor::{Actor, StopReason};
@@ -88,6 +89,13 @@ impl<A: Actor> PartialEq for ActorRef<A> {
 }
 
 impl<A: Actor> Eq for ActorRef<A> {}
+
+/// By the actor's id, which two references are equal exactly when they share.
+impl<A: Actor> Hash for ActorRef<A> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.id().hash(state);
+    }
+}
 
 impl<A: Actor> ActorRef<A> {
     pub(crate) fn new(cell: ActorCell, tx: MailboxSender<A::Message>) -> Self {

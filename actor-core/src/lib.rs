@@ -192,7 +192,7 @@ pub mod supervisor;
 pub mod system;
 mod task;
 
-pub use actor::{Actor, ActorState, PanicError, StopReason};
+pub use actor::{Actor, ActorState, PanicError, StopReason, TellErrors};
 pub use actor_macros::{actor, message, on_restart, on_start, on_stop};
 pub use cell::ActorId;
 pub use context::{Context, TimerHandle};

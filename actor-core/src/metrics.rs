@@ -48,6 +48,7 @@ pub(crate) struct TypeCounters {
     handled: AtomicU64,
     panics: AtomicU64,
     restarts: AtomicU64,
+    tell_errors: AtomicU64,
     /// Actors of the type that stopped for good.
     stopped: AtomicU64,
 }
@@ -72,6 +73,12 @@ impl TypeCounters {
 
     pub(crate) fn restarted(&self) {
         self.restarts.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Records a told message whose handler returned an error that was
+    /// logged ([`TellErrors::Log`](crate::TellErrors::Log)).
+    pub(crate) fn tell_error(&self) {
+        self.tell_errors.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -113,6 +120,7 @@ impl Registry {
                 entry.handled += c.handled.load(Ordering::Relaxed);
                 entry.panics += c.panics.load(Ordering::Relaxed);
                 entry.restarts += c.restarts.load(Ordering::Relaxed);
+                entry.tell_errors += c.tell_errors.load(Ordering::Relaxed);
             }
         }
         for (name, handled, depth) in live {
@@ -164,6 +172,11 @@ impl Metrics {
     pub fn restarts(&self) -> u64 {
         self.types.iter().map(|t| t.restarts).sum()
     }
+
+    /// Logged errors of told messages, all types together.
+    pub fn tell_errors(&self) -> u64 {
+        self.types.iter().map(|t| t.tell_errors).sum()
+    }
 }
 
 /// The metrics of one actor type.
@@ -185,6 +198,9 @@ pub struct ActorTypeMetrics {
     pub panics: u64,
     /// Supervised restarts.
     pub restarts: u64,
+    /// Told messages whose handler returned an error that was logged
+    /// (`#[actor(tell_errors = log)]`; by default such an error fails the actor).
+    pub tell_errors: u64,
     /// Messages waiting in the mailboxes of the live actors, summed.
     pub mailbox_depth: u64,
     /// The deepest mailbox among the live actors.
@@ -200,6 +216,7 @@ impl ActorTypeMetrics {
             handled: 0,
             panics: 0,
             restarts: 0,
+            tell_errors: 0,
             mailbox_depth: 0,
             max_mailbox_depth: 0,
         }

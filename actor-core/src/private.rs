@@ -1,5 +1,6 @@
 //! What generated code reaches: the compile-time checks of the actor rules
-//! that need types. Not part of the public API.
+//! that need types, and the few steps of dispatch that need them too (what a
+//! told handler's `Err` does). Not part of the public API.
 //!
 //! The macros call these checks spanned at the user's tokens (the field, the
 //! argument, the return type), and their `#[diagnostic::on_unimplemented]`
@@ -7,8 +8,11 @@
 //! state must be `Send`: `Rc<u8>` cannot be sent between threads safely",
 //! at the field.
 
+use core::fmt::Display;
 use core::marker::PhantomData;
 
+use crate::actor::{Actor, TellErrors};
+use crate::context::Context;
 use crate::reply::Reply;
 
 /// Tells a `Send` type from the others without failing, so that the failure
@@ -44,6 +48,8 @@ pub trait Sendable {
     #[inline(always)]
     fn state_field(&self) {}
     #[inline(always)]
+    fn generic_state(&self) {}
+    #[inline(always)]
     fn message_arg(&self) {}
     #[inline(always)]
     fn message_response(&self) {}
@@ -56,6 +62,12 @@ pub trait NotSendable<T: ?Sized> {
     fn state_field(&self)
     where
         T: SendState,
+    {
+    }
+    #[inline(always)]
+    fn generic_state(&self)
+    where
+        T: SendGenericState,
     {
     }
     #[inline(always)]
@@ -81,6 +93,45 @@ impl<T: ?Sized> NotSendable<T> for Probe<T> {}
     note = "an actor runs on a tokio task, which may move between worker threads; use `Arc`/`Mutex` instead of `Rc`/`RefCell`, and do not hold guards or raw pointers in actor state"
 )]
 pub trait SendState {}
+
+/// Implemented by no type: required of a generic actor's state (checked
+/// under the bounds of its `#[actor]` impl) only when it is not `Send`.
+#[diagnostic::on_unimplemented(
+    message = "actor state must be `Send`: `{Self}` cannot be sent between threads safely",
+    label = "not `Send` under the bounds of this impl",
+    note = "bound the type parameters where the actor's impl is declared, for example `impl<T: Send + 'static> Bag<T>`, or on the struct"
+)]
+pub trait SendGenericState {}
+
+/// Checks that an async `&self` handler may hold `&State` across `.await`:
+/// passes when the state is `Sync`. Generated code:
+/// `(&&Probe::<State>::new()).async_ref_handler()`.
+pub trait Shareable {
+    #[inline(always)]
+    fn async_ref_handler(&self) {}
+}
+impl<T: ?Sized + Sync> Shareable for &Probe<T> {}
+
+/// The check of an async `&self` handler when the state is not `Sync`: fails
+/// with the rule.
+pub trait NotShareable<T: ?Sized> {
+    #[inline(always)]
+    fn async_ref_handler(&self)
+    where
+        T: SyncForAsyncRefHandler,
+    {
+    }
+}
+impl<T: ?Sized> NotShareable<T> for Probe<T> {}
+
+/// Implemented by no type: required of the state of an actor with an async
+/// `&self` handler only when the state is not `Sync`.
+#[diagnostic::on_unimplemented(
+    message = "an async `&self` handler holds `&{Self}` across `.await`, so `{Self}` must be `Sync`",
+    label = "this handler borrows the state while it awaits",
+    note = "the actor's task may move to another thread at an `.await`, taking the borrow along; take `&mut self` instead (the actor has its state to itself), or make the state `Sync`"
+)]
+pub trait SyncForAsyncRefHandler {}
 
 /// Implemented by no type: required of a message argument only when it is
 /// not `Send`, to report that with the rule.
@@ -189,4 +240,58 @@ pub fn reply_to<T>(channel: ReplyTo<T>) -> crate::Reply<T> {
 #[inline(always)]
 pub fn no_reply<T>() -> crate::Reply<T> {
     crate::Reply::none()
+}
+
+/// The value a handler returned for a told message, which nobody reads: an
+/// `Err` in it must not be lost. Generated code, where the handler's
+/// response type is known: `(&Told(value)).report(ctx, "save")`. Method
+/// resolution picks [`ToldResult::report`] when the value is a `Result` whose
+/// error is `Display` (whatever alias names it: `io::Result<T>`,
+/// `anyhow::Result<T>`), else [`ToldValue::report`], which does nothing.
+pub struct Told<T>(pub T);
+
+/// [`Told`] for a `Result` with a `Display` error: reports an `Err`.
+pub trait ToldResult {
+    /// Reports an `Err` as the actor's [`TellErrors`] policy says.
+    fn report<A: Actor>(&self, ctx: &mut Context<A>, message: &'static str);
+}
+
+impl<T, E: Display> ToldResult for Told<Result<T, E>> {
+    #[inline(always)]
+    fn report<A: Actor>(&self, ctx: &mut Context<A>, message: &'static str) {
+        if let Err(error) = &self.0 {
+            told_error(ctx, message, error);
+        }
+    }
+}
+
+/// [`Told`] for any other value: nothing to report.
+pub trait ToldValue {
+    /// Does nothing.
+    #[inline(always)]
+    fn report<A: Actor>(&self, ctx: &mut Context<A>, message: &'static str) {
+        let _ = (ctx, message);
+    }
+}
+
+impl<T> ToldValue for &Told<T> {}
+
+/// A told handler returned `Err`: fail the actor with the error's text, or
+/// log and count it (`#[actor(tell_errors = log)]`).
+#[cold]
+#[inline(never)]
+fn told_error<A: Actor>(ctx: &mut Context<A>, message: &'static str, error: &dyn Display) {
+    match A::TELL_ERRORS {
+        TellErrors::Fail => ctx.fail(format!("`{message}` returned an error: {error}")),
+        TellErrors::Log => {
+            tracing::error!(
+                actor = A::NAME,
+                id = %ctx.id(),
+                message,
+                %error,
+                "a told message returned an error"
+            );
+            ctx.system().counters(A::NAME).tell_error();
+        }
+    }
 }

@@ -11,4 +11,5 @@
 //!   actors, in `tests/snapshots/`. Review changes with `cargo insta review`
 //!   (or `INSTA_UPDATE=always` and `git diff`); with `CI=true` a mismatch
 //!   fails.
-//! - `tests/behaviour.rs` (tokio): what the generated code does at run time.
+//! - `tests/behaviour.rs` (tokio): what the generated code does at run time;
+//!   `tests/tell_errors.rs`: what a handler's `Err` does to a told message.

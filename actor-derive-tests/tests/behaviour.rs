@@ -5,6 +5,7 @@
 //! with the stop reason. (Doc comments carried to the handle are shown by the
 //! expansion snapshots.)
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use actor_core::PanicError;
@@ -64,6 +65,24 @@ async fn ctx_may_come_in_any_position_and_arguments_keep_their_order() {
     assert_eq!(calc.ctx_last(12, 4).await, Ok((id, 3)));
     assert_eq!(calc.ctx_between_reply(5).await, Ok((id, -5)));
     assert_eq!(calc.own_handle().await, Ok(calc.clone()));
+    system.shutdown().await;
+}
+
+// Clippy sees the mailbox's interior mutability; a handle hashes by its
+// actor's id, which never changes.
+#[allow(clippy::mutable_key_type)]
+#[tokio::test]
+async fn handles_are_equal_and_hash_alike_exactly_when_they_reach_the_same_actor() {
+    let system = System::new();
+    let first = system.spawn(Calc);
+    let second = system.spawn(Calc);
+    let from_inside = first.own_handle().await.unwrap();
+    assert_eq!(first, from_inside);
+    assert_ne!(first, second);
+
+    let handles: HashSet<CalcHandle> = [first.clone(), second.clone(), from_inside].into();
+    assert_eq!(handles.len(), 2);
+    assert!(handles.contains(&first) && handles.contains(&second));
     system.shutdown().await;
 }
 

@@ -89,9 +89,11 @@ impl HookKind {
 
 /// How a method takes `self`.
 pub enum Receiver {
+    /// `&self` or `self: &Self`.
     Ref,
+    /// `&mut self` or `self: &mut Self`.
     RefMut,
-    /// `self` by value, or a typed receiver such as `self: Box<Self>`.
+    /// `self` by value, or another typed receiver such as `self: Box<Self>`.
     Other(Span),
     /// No receiver: an associated function.
     Missing,
@@ -176,7 +178,12 @@ impl ActorImpl {
                 );
             }
             let receiver = receiver_of(method);
-            let params = method.sig.inputs.iter().filter_map(param_of).collect();
+            let params = method
+                .sig
+                .inputs
+                .iter_mut()
+                .filter_map(|arg| param_of(arg, args.krate.as_ref(), cx))
+                .collect();
             match HookKind::from_attr(&first) {
                 Some(kind) => {
                     parse_hook_attr(&first, cx);
@@ -223,33 +230,90 @@ impl ActorImpl {
 }
 
 fn receiver_of(method: &ImplItemFn) -> Receiver {
-    match method.sig.inputs.first() {
-        Some(FnArg::Receiver(r)) => match (&r.reference, r.colon_token) {
-            (Some(_), None) if r.mutability.is_some() => Receiver::RefMut,
-            (Some(_), None) => Receiver::Ref,
-            _ => Receiver::Other(r.span()),
-        },
-        _ => Receiver::Missing,
+    let Some(FnArg::Receiver(r)) = method.sig.inputs.first() else {
+        return Receiver::Missing;
+    };
+    // syn gives every receiver its type: `&self` is `&Self`, `self` is `Self`.
+    match &*r.ty {
+        Type::Reference(tr) if is_self(&tr.elem) => {
+            if tr.mutability.is_some() {
+                Receiver::RefMut
+            } else {
+                Receiver::Ref
+            }
+        }
+        _ => Receiver::Other(r.span()),
     }
 }
 
-fn param_of(arg: &FnArg) -> Option<Param> {
+fn is_self(ty: &Type) -> bool {
+    matches!(ty, Type::Path(tp) if tp.qself.is_none() && tp.path.is_ident("Self"))
+}
+
+/// Classifies one argument, and removes the markers `#[reply]` and `#[ctx]`
+/// from it (they are this crate's, not attributes rustc knows).
+///
+/// The runtime's types are recognised by the path they are written with,
+/// since a macro cannot resolve names: `Reply<T>`, `Context<Self>` and
+/// `StopReason` alone (the prelude's names), or a path to them through
+/// `actor_core` or the `crate = ..` path (`actor_core::Reply<T>`,
+/// `actor_core::reply::Reply<T>`, `actor_core::prelude::Context<Self>`). A
+/// type of the same name under another path (`chat::Reply<T>`) is an
+/// ordinary message argument. An argument marked `#[reply]` or `#[ctx]` is
+/// the reply slot or the context whatever its type is written as (for a
+/// renamed import).
+fn param_of(arg: &mut FnArg, krate: Option<&Path>, cx: &Ctxt) -> Option<Param> {
     let FnArg::Typed(pt) = arg else { return None };
+    let marker = take_marker(&mut pt.attrs, cx);
     let ty = pt.ty.clone();
-    if let Some(mutable) = reference_to(&ty, "Context") {
+    let ours = |ty: &Type, name: &str, modules: &[&str]| -> bool {
+        let Type::Path(tp) = ty else { return false };
+        tp.qself.is_none() && is_runtime_path(&tp.path, name, modules, krate)
+    };
+    let as_ctx = match marker {
+        Some(Marker::Ctx(span)) => match &*ty {
+            Type::Reference(r) => Some(r.mutability.is_some()),
+            _ => {
+                cx.error(
+                    span,
+                    "`#[ctx]` marks the context argument, `&mut Context<Self>`; this argument is not a reference",
+                );
+                return None;
+            }
+        },
+        Some(Marker::Reply) => None,
+        None => match &*ty {
+            // `&'static Context` can only be the user's own type.
+            Type::Reference(r)
+                if !is_static(r.lifetime.as_ref())
+                    && ours(&r.elem, "Context", &["context", "prelude"]) =>
+            {
+                Some(r.mutability.is_some())
+            }
+            _ => None,
+        },
+    };
+    if let Some(mutable) = as_ctx {
         return Some(Param::Ctx { ty, mutable });
     }
-    if reference_to(&ty, "StopReason").is_some() {
+    if marker.is_none()
+        && let Type::Reference(r) = &*ty
+        && !is_static(r.lifetime.as_ref())
+        && ours(&r.elem, "StopReason", &["prelude"])
+    {
         return Some(Param::Reason { ty });
     }
-    if let Some(args) = last_segment_named(&ty, "Reply") {
-        let inner = match args {
-            Some(syn::PathArguments::AngleBracketed(ab)) if ab.args.len() == 1 => {
-                match ab.args.first() {
-                    Some(syn::GenericArgument::Type(t)) => Some(Box::new(t.clone())),
-                    _ => None,
+    if matches!(marker, Some(Marker::Reply)) || ours(&ty, "Reply", &["reply", "prelude"]) {
+        let inner = match &*ty {
+            Type::Path(tp) => match tp.path.segments.last().map(|s| &s.arguments) {
+                Some(syn::PathArguments::AngleBracketed(ab)) if ab.args.len() == 1 => {
+                    match ab.args.first() {
+                        Some(syn::GenericArgument::Type(t)) => Some(Box::new(t.clone())),
+                        _ => None,
+                    }
                 }
-            }
+                _ => None,
+            },
             _ => None,
         };
         return Some(Param::Reply { ty, inner });
@@ -265,19 +329,72 @@ fn param_of(arg: &FnArg) -> Option<Param> {
     })
 }
 
-/// For `&T` or `&mut T` where `T`'s last path segment is `name`: whether the
-/// reference is mutable.
-fn reference_to(ty: &Type, name: &str) -> Option<bool> {
-    let Type::Reference(r) = ty else { return None };
-    last_segment_named(&r.elem, name)?;
-    Some(r.mutability.is_some())
+#[derive(Clone, Copy)]
+enum Marker {
+    Reply,
+    Ctx(Span),
 }
 
-/// When `ty` is a path whose last segment is `name`, that segment's arguments.
-fn last_segment_named<'a>(ty: &'a Type, name: &str) -> Option<Option<&'a syn::PathArguments>> {
-    let Type::Path(tp) = ty else { return None };
-    let last = tp.path.segments.last()?;
-    (last.ident == name).then_some(Some(&last.arguments))
+/// Removes `#[reply]` and `#[ctx]` from an argument's attributes and says
+/// which one it had.
+fn take_marker(attrs: &mut Vec<Attribute>, cx: &Ctxt) -> Option<Marker> {
+    let mut marker = None;
+    attrs.retain(|attr| {
+        let found = if attr.path().is_ident("reply") {
+            Marker::Reply
+        } else if attr.path().is_ident("ctx") {
+            Marker::Ctx(attr.meta.span())
+        } else {
+            return true;
+        };
+        if !matches!(attr.meta, syn::Meta::Path(_)) {
+            cx.error(
+                attr.meta.span(),
+                "`#[reply]` and `#[ctx]` take no arguments",
+            );
+        } else if marker.is_some() {
+            cx.error(
+                attr.meta.span(),
+                "an argument is either the reply slot (`#[reply]`) or the context (`#[ctx]`), once",
+            );
+        } else {
+            marker = Some(found);
+        }
+        false
+    });
+    marker
+}
+
+fn is_static(lifetime: Option<&syn::Lifetime>) -> bool {
+    lifetime.is_some_and(|l| l.ident == "static")
+}
+
+/// Whether `path` names the runtime's `name`: `name` alone, or
+/// `actor_core::name`, `actor_core::<module>::name` for one of `modules`,
+/// and the same through the `crate = ..` path.
+fn is_runtime_path(path: &Path, name: &str, modules: &[&str], krate: Option<&Path>) -> bool {
+    let segments: Vec<&syn::PathSegment> = path.segments.iter().collect();
+    let Some((last, prefix)) = segments.split_last() else {
+        return false;
+    };
+    if last.ident != name || prefix.iter().any(|s| !s.arguments.is_none()) {
+        return false;
+    }
+    let prefix: Vec<String> = prefix.iter().map(|s| s.ident.to_string()).collect();
+    if prefix.is_empty() {
+        return path.leading_colon.is_none();
+    }
+    let roots: Vec<Vec<String>> = std::iter::once(vec!["actor_core".to_owned()])
+        .chain(krate.map(|k| k.segments.iter().map(|s| s.ident.to_string()).collect()))
+        .collect();
+    roots.iter().any(|root| {
+        prefix.starts_with(root)
+            && match &prefix[root.len()..] {
+                [] => true,
+                [module] => modules.contains(&module.as_str()),
+                _ => false,
+            }
+    })
 }
 
 /// The documentation of a method, carried to its handle method.
@@ -285,6 +402,15 @@ pub fn docs_of(attrs: &[Attribute]) -> Vec<Attribute> {
     attrs
         .iter()
         .filter(|a| a.path().is_ident("doc"))
+        .cloned()
+        .collect()
+}
+
+/// `#[deprecated]` attributes of a method, carried to its handle method.
+pub fn deprecations_of(attrs: &[Attribute]) -> Vec<Attribute> {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("deprecated"))
         .cloned()
         .collect()
 }

@@ -17,10 +17,18 @@ pub enum Mailbox {
     Unbounded,
 }
 
-/// `#[actor(mailbox = .., crate = ..)]` on the struct.
+/// What happens when a handler returns `Err` for a told message.
+#[derive(Clone, Copy)]
+pub enum TellErrors {
+    Fail,
+    Log,
+}
+
+/// `#[actor(mailbox = .., tell_errors = .., crate = ..)]` on the struct.
 #[derive(Default)]
 pub struct StructArgs {
     pub mailbox: Option<Mailbox>,
+    pub tell_errors: Option<TellErrors>,
     pub krate: Option<Path>,
 }
 
@@ -86,18 +94,37 @@ impl StructArgs {
                 first_use(&args.mailbox, meta, "mailbox")?;
                 args.mailbox = Some(parse_mailbox(meta)?);
                 Ok(())
+            } else if meta.path.is_ident("tell_errors") {
+                first_use(&args.tell_errors, meta, "tell_errors")?;
+                args.tell_errors = Some(parse_tell_errors(meta)?);
+                Ok(())
             } else if meta.path.is_ident("crate") {
                 first_use(&args.krate, meta, "crate")?;
                 args.krate = Some(parse_crate(meta)?);
                 Ok(())
             } else {
                 Err(meta.error(format!(
-                    "unknown `#[actor]` key `{}`; expected `mailbox` or `crate`",
+                    "unknown `#[actor]` key `{}`; expected `mailbox`, `tell_errors` or `crate`",
                     path_text(&meta.path)
                 )))
             }
         });
         args
+    }
+}
+
+fn parse_tell_errors(meta: &ParseNestedMeta<'_>) -> syn::Result<TellErrors> {
+    let expected = "expected `tell_errors = fail` (the actor fails with the error) or `tell_errors = log` (logged and counted)";
+    let value = meta.value()?;
+    let ident: syn::Ident = value
+        .parse()
+        .map_err(|e| syn::Error::new(e.span(), expected))?;
+    if ident == "fail" {
+        Ok(TellErrors::Fail)
+    } else if ident == "log" {
+        Ok(TellErrors::Log)
+    } else {
+        Err(syn::Error::new(ident.span(), expected))
     }
 }
 
@@ -139,9 +166,11 @@ impl ImplArgs {
                 first_use(&args.krate, meta, "crate")?;
                 args.krate = Some(parse_crate(meta)?);
                 Ok(())
-            } else if meta.path.is_ident("mailbox") {
-                Err(meta
-                    .error("`mailbox` belongs on the struct's `#[actor]`, not on the impl block"))
+            } else if meta.path.is_ident("mailbox") || meta.path.is_ident("tell_errors") {
+                Err(meta.error(format!(
+                    "`{}` belongs on the struct's `#[actor]`, not on the impl block",
+                    path_text(&meta.path)
+                )))
             } else {
                 Err(meta.error(format!(
                     "unknown `#[actor]` key `{}` on an impl block; expected `crate`",

@@ -5,11 +5,12 @@
 
 use std::collections::{HashMap, HashSet};
 
+use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::{GenericParam, ReturnType, Type};
 
-use crate::ast::{ActorImpl, ActorStruct, Hook, HookKind, Message, Param, Receiver};
+use crate::ast::{ActorImpl, ActorStruct, Hook, HookKind, Message, Param, Receiver, cfgs_of};
 use crate::ctxt::Ctxt;
 use crate::naming::variant_name;
 
@@ -72,27 +73,36 @@ pub fn check_impl(actor: &ActorImpl, cx: &Ctxt) -> ImplVerdict {
         expandable = false;
     }
 
-    let mut variants: HashMap<String, String> = HashMap::new();
+    // Messages seen so far, by variant name: the method's name and its `#[cfg]`s.
+    let mut variants: HashMap<String, Vec<(String, Vec<String>)>> = HashMap::new();
     let mut messages = Vec::with_capacity(actor.messages.len());
     for msg in &actor.messages {
         let before = cx.error_count();
         check_message(msg, cx);
         let name = msg.method.sig.ident.to_string();
         let variant = variant_name(&msg.method.sig.ident).to_string();
-        match variants.get(&variant) {
-            Some(first) if *first == name => cx.error(
+        let cfgs: Vec<String> = cfgs_of(&msg.method.attrs)
+            .iter()
+            .map(|a| a.to_token_stream().to_string())
+            .collect();
+        let seen = variants.entry(variant.clone()).or_default();
+        // Two versions of one handler under different `#[cfg]`s are fine:
+        // rustc reports them if both are compiled in.
+        let clash = seen.iter().find(|(_, other_cfgs)| {
+            cfgs.is_empty() || other_cfgs.is_empty() || *other_cfgs == cfgs
+        });
+        match clash {
+            Some((first, _)) if *first == name => cx.error(
                 msg.method.sig.ident.span(),
                 format!("two messages named `{name}`: a message name can be used once"),
             ),
-            Some(first) => cx.error(
+            Some((first, _)) => cx.error(
                 msg.method.sig.ident.span(),
                 format!(
                     "two messages named `{variant}`: `{first}` and `{name}` both make the message variant `{variant}`; rename one"
                 ),
             ),
-            None => {
-                variants.insert(variant, name);
-            }
+            None => seen.push((name, cfgs)),
         }
         messages.push(!msg.attr_errors && cx.error_count() == before);
     }
@@ -195,10 +205,17 @@ fn check_message(msg: &Message, cx: &Ctxt) {
                 }
                 ctx_seen = true;
                 if !mutable {
-                    cx.error(ty.span(), "the context argument is `&mut Context<Self>`");
+                    cx.error(
+                        ty.span(),
+                        format!(
+                            "the context argument is `&mut Context<Self>`{}",
+                            own_type_hint(ty)
+                        ),
+                    );
                 }
             }
             Param::Reply { ty, inner } => {
+                let hint = own_type_hint(ty);
                 if reply_seen {
                     cx.error(ty.span(), "a handler takes at most one `Reply<T>` argument");
                 }
@@ -206,19 +223,21 @@ fn check_message(msg: &Message, cx: &Ctxt) {
                 if inner.is_none() {
                     cx.error(
                         ty.span(),
-                        "a delegated reply is `Reply<T>`, with the response type `T`",
+                        format!(
+                            "a delegated reply is `Reply<T>`, with the response type `T`{hint}"
+                        ),
                     );
                 }
                 if msg.args.response.is_none() {
                     cx.error(
                         ty.span(),
-                        "a handler that takes `Reply<T>` must declare its response: `#[message(response = T)]`",
+                        format!("a handler that takes `Reply<T>` must declare its response: `#[message(response = T)]`{hint}"),
                     );
                 }
                 if let ReturnType::Type(_, ret) = &sig.output {
                     cx.error(
                         ret.span(),
-                        "a handler that takes `Reply<T>` answers through it and returns `()`",
+                        format!("a handler that takes `Reply<T>` answers through it and returns `()`{hint}"),
                     );
                 }
             }
@@ -281,12 +300,35 @@ fn check_hook(hook: &Hook, cx: &Ctxt) {
     }
 }
 
-/// Message arguments and responses are moved between tasks: no borrows and
-/// no `impl Trait`.
+/// After an error about a `Reply` or `Context` argument written by its bare
+/// name: how to say that it is the user's own type.
+fn own_type_hint(ty: &Type) -> &'static str {
+    let bare = |ty: &Type| matches!(ty, Type::Path(tp) if tp.path.segments.len() == 1);
+    match ty {
+        Type::Reference(r) if bare(&r.elem) => {
+            "; if `Context` is your own type, not actor-core's, write it with its path (`self::Context`, `chat::Context`)"
+        }
+        Type::Reference(_) => "",
+        other if bare(other) => {
+            "; if `Reply` is your own type, not actor-core's, write it with its path (`self::Reply<T>`, `chat::Reply<T>`) and it is an ordinary message argument"
+        }
+        _ => "",
+    }
+}
+
+/// Message arguments and responses are moved between tasks. Refused here: a
+/// borrow the value holds (a reference, or a lifetime other than `'static`
+/// and those bound by `for<'a>`), and `impl Trait`, which has no type to put
+/// in the message enum. The signatures of fn pointers and closure traits are
+/// not the value's borrows: `fn(&str) -> bool` and
+/// `Box<dyn FnOnce(&mut Vec<u32>) -> usize + Send>` are owned values. Whether
+/// a type is `Send + 'static` is left to the type system (`expand.rs`).
 fn check_owned(ty: &Type, what: &str, cx: &Ctxt) {
     struct Finder<'a> {
         cx: &'a Ctxt,
         what: &'a str,
+        /// The lifetimes bound by the `for<..>` binders around.
+        bound: Vec<syn::Ident>,
     }
     impl<'ast> Visit<'ast> for Finder<'_> {
         fn visit_type_reference(&mut self, r: &'ast syn::TypeReference) {
@@ -304,7 +346,7 @@ fn check_owned(ty: &Type, what: &str, cx: &Ctxt) {
             syn::visit::visit_type_reference(self, r);
         }
         fn visit_lifetime(&mut self, l: &'ast syn::Lifetime) {
-            if l.ident != "static" {
+            if l.ident != "static" && !self.bound.contains(&l.ident) {
                 self.cx.error(
                     l.span(),
                     format!(
@@ -323,8 +365,33 @@ fn check_owned(ty: &Type, what: &str, cx: &Ctxt) {
                 ),
             );
         }
+        // `fn(&str) -> bool`: the borrows are the call's.
+        fn visit_type_bare_fn(&mut self, _: &'ast syn::TypeBareFn) {}
+        // `Fn(&str) -> bool` in `Box<dyn Fn(&str) -> bool>`: the same.
+        fn visit_parenthesized_generic_arguments(
+            &mut self,
+            _: &'ast syn::ParenthesizedGenericArguments,
+        ) {
+        }
+        fn visit_trait_bound(&mut self, b: &'ast syn::TraitBound) {
+            let before = self.bound.len();
+            if let Some(binder) = &b.lifetimes {
+                self.bound
+                    .extend(binder.lifetimes.iter().filter_map(|p| match p {
+                        syn::GenericParam::Lifetime(l) => Some(l.lifetime.ident.clone()),
+                        _ => None,
+                    }));
+            }
+            self.visit_path(&b.path);
+            self.bound.truncate(before);
+        }
     }
-    Finder { cx, what }.visit_type(ty);
+    Finder {
+        cx,
+        what,
+        bound: Vec::new(),
+    }
+    .visit_type(ty);
 }
 
 /// The first lifetime other than `'static` in `ty`, if any.

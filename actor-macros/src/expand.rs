@@ -1,7 +1,18 @@
 //! Code generation from the model alone, one function per generated item.
 //! Generated code names the runtime through one path (`::actor_core` or the
-//! `crate = ..` override), uses `__`-prefixed locals and fully qualified std
-//! paths, and carries the user's spans where a type error should point.
+//! `crate = ..` override), fully qualified std paths, and carries the user's
+//! spans where a type error should point.
+//!
+//! # Names
+//!
+//! Generated locals (`msg`, `ctx`, `reply`, ..) are [`local`] identifiers,
+//! of `Span::mixed_site()` hygiene: they never clash with the user's
+//! argument names, whatever those are (`ctx`, `reply`, `__reply`). What
+//! hygiene does not cover (the reply field of a message variant, a generic
+//! parameter of a generated method) gets a [`fresh`] name, unlike any of the
+//! user's names around it. The user's methods are called as
+//! `Self::name(self, ..)`, which finds the inherent method before any trait's
+//! (a message may be named `handle` or `on_start`).
 //!
 //! # One mistake, one error
 //!
@@ -27,12 +38,33 @@ use std::collections::HashSet;
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
+use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 use syn::{Attribute, GenericParam, Generics, Ident, ItemStruct, Path, ReturnType, Type};
 
-use crate::ast::{ActorImpl, ActorStruct, Hook, HookKind, Message, Param, cfgs_of, docs_of};
-use crate::attr::Mailbox;
+use crate::ast::{
+    ActorImpl, ActorStruct, Hook, HookKind, Message, Param, Receiver, cfgs_of, deprecations_of,
+    docs_of,
+};
+use crate::attr::{Mailbox, TellErrors};
 use crate::naming::{actor_name, runtime_path, suffixed, suffixed_path, variant_name};
+
+/// A generated local variable: `name` with mixed-site hygiene, so that it
+/// can neither see nor shadow a name of the user's.
+fn local(name: &str) -> Ident {
+    Ident::new(name, Span::mixed_site())
+}
+
+/// `base`, or `base_`, `base__`, .. : the first that is not in `taken`. For
+/// generated names that hygiene does not separate from the user's (fields,
+/// generic parameters).
+fn fresh<'a>(base: &str, taken: impl IntoIterator<Item = &'a Ident> + Clone) -> String {
+    let mut name = base.to_owned();
+    while taken.clone().into_iter().any(|t| t == &name) {
+        name.push('_');
+    }
+    name
+}
 
 // ---------------------------------------------------------------------------
 // #[actor] on the struct
@@ -44,7 +76,7 @@ pub fn expand_struct(actor: &ActorStruct) -> TokenStream {
     let scx = StructCx::new(item, &krate);
     let handle = handle_struct(item, &scx, &krate);
     let handle_impls = handle_impls(item, &scx, &krate);
-    let state = state_impl(item, actor.args.mailbox, &krate);
+    let state = state_impl(item, &actor.args, &krate);
     let checks = state_checks(item, &krate);
     quote! {
         #item
@@ -95,7 +127,8 @@ fn handle_struct(item: &ItemStruct, scx: &StructCx, krate: &Path) -> TokenStream
     let doc = format!(
         " A handle to a running [`{ident}`] actor: one method per message, plus \
          [`ActorRef`]({}::ActorRef)'s `id`, `is_alive`, `stop` and `wait_stopped` \
-         through `Deref`. Cheap to clone; stays valid across supervised restarts.",
+         through `Deref`. Cheap to clone; stays valid across supervised restarts. \
+         Two handles are equal when they reach the same actor.",
         krate.to_token_stream().to_string().replace(' ', "")
     );
     // `pub(crate)`: the handle's methods come from the impl block, which may
@@ -109,7 +142,7 @@ fn handle_struct(item: &ItemStruct, scx: &StructCx, krate: &Path) -> TokenStream
 }
 
 /// The handle's trait impls: `ActorHandle`, `Clone`, `Debug`, `PartialEq`,
-/// `Eq` and `Deref` to the `ActorRef`.
+/// `Eq`, `Hash` (by actor, as `ActorRef`'s) and `Deref` to the `ActorRef`.
 fn handle_impls(item: &ItemStruct, scx: &StructCx, krate: &Path) -> TokenStream {
     let actor_ty = &scx.actor_ty;
     let handle_ty = &scx.handle_ty;
@@ -121,14 +154,25 @@ fn handle_impls(item: &ItemStruct, scx: &StructCx, krate: &Path) -> TokenStream 
         [quote!(#actor_ty: #krate::Actor<Handle = #handle_ty>)],
     );
     let (_, _, handle_where_clause) = handle_generics.split_for_impl();
+    let (actor_ref, f, other, state) = (
+        local("actor_ref"),
+        local("f"),
+        local("other"),
+        local("state"),
+    );
+    let params = item.generics.params.iter().filter_map(|p| match p {
+        GenericParam::Type(t) => Some(&t.ident),
+        _ => None,
+    });
+    let hasher = Ident::new(&fresh("H", params), Span::call_site());
     quote! {
         #[automatically_derived]
         impl #impl_generics #krate::ActorHandle for #handle_ty #handle_where_clause {
             type Actor = #actor_ty;
 
             #[inline]
-            fn from_ref(__actor_ref: #krate::ActorRef<#actor_ty>) -> Self {
-                Self { __actor_ref }
+            fn from_ref(#actor_ref: #krate::ActorRef<#actor_ty>) -> Self {
+                Self { __actor_ref: #actor_ref }
             }
 
             #[inline]
@@ -147,8 +191,8 @@ fn handle_impls(item: &ItemStruct, scx: &StructCx, krate: &Path) -> TokenStream 
 
         #[automatically_derived]
         impl #impl_generics ::core::fmt::Debug for #handle_ty #where_clause {
-            fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                __f.debug_struct(#handle_name)
+            fn fmt(&self, #f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                #f.debug_struct(#handle_name)
                     .field("id", &self.__actor_ref.id())
                     .field("alive", &self.__actor_ref.is_alive())
                     .finish()
@@ -158,13 +202,21 @@ fn handle_impls(item: &ItemStruct, scx: &StructCx, krate: &Path) -> TokenStream 
         #[automatically_derived]
         impl #impl_generics ::core::cmp::PartialEq for #handle_ty #where_clause {
             #[inline]
-            fn eq(&self, __other: &Self) -> bool {
-                self.__actor_ref == __other.__actor_ref
+            fn eq(&self, #other: &Self) -> bool {
+                self.__actor_ref == #other.__actor_ref
             }
         }
 
         #[automatically_derived]
         impl #impl_generics ::core::cmp::Eq for #handle_ty #where_clause {}
+
+        #[automatically_derived]
+        impl #impl_generics ::core::hash::Hash for #handle_ty #where_clause {
+            #[inline]
+            fn hash<#hasher: ::core::hash::Hasher>(&self, #state: &mut #hasher) {
+                ::core::hash::Hash::hash(&self.__actor_ref, #state);
+            }
+        }
 
         #[automatically_derived]
         impl #impl_generics ::core::ops::Deref for #handle_ty #where_clause {
@@ -178,8 +230,10 @@ fn handle_impls(item: &ItemStruct, scx: &StructCx, krate: &Path) -> TokenStream 
     }
 }
 
-/// `impl ActorState`: marks the struct as actor state and records its mailbox.
-fn state_impl(item: &ItemStruct, mailbox: Option<Mailbox>, krate: &Path) -> TokenStream {
+/// `impl ActorState`: marks the struct as actor state and records its
+/// options (mailbox, what a told error does) where the impl block's
+/// expansion, which cannot see them, reaches them through the type.
+fn state_impl(item: &ItemStruct, args: &crate::attr::StructArgs, krate: &Path) -> TokenStream {
     let ident = &item.ident;
     let (_, ty_generics, _) = item.generics.split_for_impl();
     let generics = gated_generics(
@@ -187,7 +241,7 @@ fn state_impl(item: &ItemStruct, mailbox: Option<Mailbox>, krate: &Path) -> Toke
         [quote!(#ident #ty_generics: ::core::marker::Send + 'static)],
     );
     let (impl_generics, _, where_clause) = generics.split_for_impl();
-    let mailbox = mailbox.map(|mailbox| {
+    let mailbox = args.mailbox.map(|mailbox| {
         let kind = match mailbox {
             Mailbox::Bounded(n) => {
                 let n = Literal::usize_unsuffixed(n);
@@ -197,21 +251,45 @@ fn state_impl(item: &ItemStruct, mailbox: Option<Mailbox>, krate: &Path) -> Toke
         };
         quote!(const MAILBOX: #krate::MailboxKind = #kind;)
     });
+    let tell_errors = args.tell_errors.map(|policy| {
+        let policy = match policy {
+            TellErrors::Fail => quote!(Fail),
+            TellErrors::Log => quote!(Log),
+        };
+        quote!(const TELL_ERRORS: #krate::TellErrors = #krate::TellErrors::#policy;)
+    });
     quote! {
         #[automatically_derived]
         impl #impl_generics #krate::ActorState for #ident #ty_generics #where_clause {
             #mailbox
+            #tell_errors
         }
     }
 }
 
-/// One `Send` assertion per field, spanned at the field's type.
+/// One `Send` assertion per field, spanned at the field's type. A field whose
+/// type mentions a type parameter is `Send` or not depending on the bounds,
+/// which may be on the impl block (`struct Bag<T>` with
+/// `impl<T: Send + 'static> Bag<T>`): the impl block's expansion checks the
+/// whole state under its bounds instead ([`generic_state_check`]).
 fn state_checks(item: &ItemStruct, krate: &Path) -> TokenStream {
     let ident = &item.ident;
     let (_, ty_generics, _) = item.generics.split_for_impl();
     let self_ty: Type = syn::parse_quote!(#ident #ty_generics);
+    let params: Vec<&Ident> = item
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Type(t) => Some(&t.ident),
+            _ => None,
+        })
+        .collect();
     let mut checks = Assertions::new(&item.generics, krate);
     for field in &item.fields {
+        if mentions_any(&field.ty, &params) {
+            continue;
+        }
         let ty = replace_self(&field.ty, &self_ty);
         let span = field
             .ident
@@ -219,7 +297,35 @@ fn state_checks(item: &ItemStruct, krate: &Path) -> TokenStream {
             .map_or_else(|| field.ty.span(), Ident::span);
         checks.add(&ty, span, Rule::StateField, &[]);
     }
-    checks.into_tokens("__assert_state_is_send")
+    assertions_block([checks.into_fn("__assert_state_is_send", None)])
+}
+
+/// Whether `ty` names one of `params` (type parameters) anywhere.
+fn mentions_any(ty: &Type, params: &[&Ident]) -> bool {
+    struct Finder<'a> {
+        params: &'a [&'a Ident],
+        found: bool,
+    }
+    impl<'ast> Visit<'ast> for Finder<'_> {
+        fn visit_path(&mut self, path: &'ast syn::Path) {
+            if path.leading_colon.is_none()
+                && let Some(first) = path.segments.first()
+                && self.params.contains(&&first.ident)
+            {
+                self.found = true;
+            }
+            syn::visit::visit_path(self, path);
+        }
+    }
+    if params.is_empty() {
+        return false;
+    }
+    let mut finder = Finder {
+        params,
+        found: false,
+    };
+    finder.visit_type(ty);
+    finder.found
 }
 
 // ---------------------------------------------------------------------------
@@ -281,7 +387,7 @@ pub fn expand_impl(actor: &ActorImpl) -> TokenStream {
     let message_enum = message_enum(&icx, &messages);
     let actor_impl = actor_impl(&icx, &messages, &actor.hooks, &actor_name(self_path));
     let handle_methods = handle_methods(&icx, &messages);
-    let checks = message_checks(&icx, &messages);
+    let checks = impl_checks(&icx, &messages);
     quote! {
         #item
         #message_enum
@@ -299,6 +405,10 @@ struct MessageCx<'a> {
     /// The variant of an ask: the arguments and the reply channel
     /// (`__IncAsk`; no user method can make a name with leading underscores).
     ask_variant: Ident,
+    /// The ask variant's reply field, named unlike every argument (`reply`,
+    /// unless an argument has that name). Mixed-site: where it is bound as a
+    /// local (`Msg::__IncAsk { by, reply }`), the local is the macro's.
+    reply: Ident,
     name: String,
     /// The payload arguments: name and type (with `Self` replaced).
     fields: Vec<(&'a Ident, Type)>,
@@ -309,12 +419,14 @@ struct MessageCx<'a> {
     returned: Option<Type>,
     delegated: bool,
     cfgs: Vec<Attribute>,
+    /// `#[deprecated]`: carried to the handle method.
+    deprecations: Vec<Attribute>,
 }
 
 impl<'a> MessageCx<'a> {
     fn new(msg: &'a Message, icx: &ImplCx<'_>) -> Self {
         let sig = &msg.method.sig;
-        let fields = msg
+        let fields: Vec<(&Ident, Type)> = msg
             .params
             .iter()
             .filter_map(|p| match p {
@@ -348,16 +460,19 @@ impl<'a> MessageCx<'a> {
             (None, None) => (syn::parse_quote!(()), None),
         };
         let variant = variant_name(&sig.ident);
+        let reply = local(&fresh("reply", fields.iter().map(|(name, _)| *name)));
         MessageCx {
             msg,
             ask_variant: format_ident!("__{}Ask", variant, span = variant.span()),
             variant,
+            reply,
             name: sig.ident.to_string().trim_start_matches("r#").to_owned(),
             fields,
             response,
             returned,
             delegated,
             cfgs: cfgs_of(&msg.method.attrs),
+            deprecations: deprecations_of(&msg.method.attrs),
         }
     }
 
@@ -374,11 +489,32 @@ impl<'a> MessageCx<'a> {
         self.msg.args.response.is_none()
             && matches!(self.msg.method.sig.output, ReturnType::Default)
     }
+
+    fn is_async(&self) -> bool {
+        self.msg.method.sig.asyncness.is_some()
+    }
+
+    /// The return type, else the method name.
+    fn returned_span(&self) -> Span {
+        match &self.msg.method.sig.output {
+            ReturnType::Type(_, ty) => ty.span(),
+            ReturnType::Default => self.msg.method.sig.ident.span(),
+        }
+    }
+
+    /// `#[allow(deprecated)]` where generated code calls a deprecated handler.
+    fn allow_deprecated(&self) -> Option<TokenStream> {
+        (!self.deprecations.is_empty()).then(|| quote!(#[allow(deprecated)]))
+    }
 }
 
-/// `Send + 'static` assertions of message arguments and responses.
-fn message_checks(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
+/// The rules of the impl block that need types: message arguments and
+/// responses are `Send + 'static`; a generic actor's state is `Send` under
+/// the impl's bounds; the state of an actor with an async `&self` handler is
+/// `Sync`.
+fn impl_checks(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
     let mut checks = Assertions::new(icx.generics, &icx.krate);
+    let mut state = Assertions::new(icx.generics, &icx.krate);
     for m in messages {
         for (name, ty) in &m.fields {
             checks.add(ty, name.span(), Rule::MessageArg, &m.cfgs);
@@ -391,11 +527,37 @@ fn message_checks(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
                 &m.cfgs,
             );
         }
+        if let Some(span) = async_ref_receiver(m) {
+            state.add(icx.self_ty, span, Rule::AsyncRefHandler, &m.cfgs);
+        }
     }
-    checks.into_tokens("__assert_messages_are_send")
+    if has_type_params(icx.generics) {
+        state.add(icx.self_ty, icx.self_ty.span(), Rule::GenericState, &[]);
+    }
+    assertions_block([
+        checks.into_fn("__assert_messages_are_send", None),
+        state.into_fn("__assert_state_rules", Some(icx.self_ty)),
+    ])
 }
 
-/// `pub enum CounterMessage { Inc { by: u64 }, __IncAsk { by: u64, __reply: ReplyTo<()> }, .. }`
+/// The receiver of an async `&self` handler: its future holds `&State`
+/// across `.await`, which is `Send` only if the state is `Sync`.
+fn async_ref_receiver(m: &MessageCx<'_>) -> Option<Span> {
+    let sig = &m.msg.method.sig;
+    match (&m.msg.receiver, sig.asyncness, sig.inputs.first()) {
+        (Receiver::Ref, Some(_), Some(receiver)) => Some(receiver.span()),
+        _ => None,
+    }
+}
+
+fn has_type_params(generics: &Generics) -> bool {
+    generics
+        .params
+        .iter()
+        .any(|p| matches!(p, GenericParam::Type(_)))
+}
+
+/// `pub enum CounterMessage { Inc { by: u64 }, __IncAsk { by: u64, reply: ReplyTo<()> }, .. }`
 ///
 /// Two variants per message: a tell carries no reply channel at all, and an
 /// ask carries one pointer to it, so messages are as small as a hand-written
@@ -410,6 +572,7 @@ fn message_enum(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
         let ask_variant = &m.ask_variant;
         let cfgs = &m.cfgs;
         let response = &m.response;
+        let reply = &m.reply;
         let fields: Vec<TokenStream> = m
             .fields
             .iter()
@@ -419,7 +582,7 @@ fn message_enum(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
             #(#cfgs)*
             #variant { #(#fields,)* },
             #(#cfgs)*
-            #ask_variant { #(#fields,)* __reply: #krate::__private::ReplyTo<#response> },
+            #ask_variant { #(#fields,)* #reply: #krate::__private::ReplyTo<#response> },
         }
     });
     let phantom = phantom_variant(icx);
@@ -462,6 +625,14 @@ fn phantom_variant(icx: &ImplCx<'_>) -> Option<TokenStream> {
     })
 }
 
+/// `CounterMessage::__Phantom(_, never) => match never {},`
+fn phantom_arm(icx: &ImplCx<'_>) -> Option<TokenStream> {
+    let message_ident = &icx.message_ident;
+    let never = local("never");
+    phantom_variant(icx)
+        .map(|_| quote! { #message_ident::__Phantom(_, #never) => match #never {}, })
+}
+
 /// `impl Actor for Counter`: the dispatch `match` and the hooks.
 fn actor_impl(
     icx: &ImplCx<'_>,
@@ -474,16 +645,21 @@ fn actor_impl(
     let message_ident = &icx.message_ident;
     let message_ty = &icx.message_ty;
     let handle_ty = &icx.handle_ty;
-    let generics = gated_generics(
-        icx.generics,
-        [
-            quote!(#self_ty: ::core::marker::Send + 'static),
-            quote!(#message_ty: ::core::marker::Send + 'static),
-        ],
-    );
+    let mut predicates = vec![
+        quote!(#self_ty: ::core::marker::Send + 'static),
+        quote!(#message_ty: ::core::marker::Send + 'static),
+    ];
+    // An async `&self` handler needs the state `Sync`: asserted by
+    // `impl_checks`, with the rule; stated here so that the dispatch future is
+    // not reported again.
+    if messages.iter().any(|m| async_ref_receiver(m).is_some()) {
+        predicates.push(quote!(#self_ty: ::core::marker::Sync));
+    }
+    let generics = gated_generics(icx.generics, predicates);
     let (impl_generics, _, where_clause) = generics.split_for_impl();
+    let msg = local("msg");
 
-    let arms = messages.iter().map(|m| dispatch_arm(icx, m));
+    let handle = handle_fn(icx, messages);
     let handle_sync = handle_sync_fn(icx, messages);
     let name_arms = messages.iter().map(|m| {
         let variant = &m.variant;
@@ -494,17 +670,8 @@ fn actor_impl(
             #(#cfgs)* #message_ident::#variant { .. } | #message_ident::#ask_variant { .. } => #name,
         }
     });
-    let phantom_arm = phantom_variant(icx)
-        .map(|_| quote! { #message_ident::__Phantom(_, __never) => match __never {}, });
+    let phantom_arm = phantom_arm(icx);
     let hook_fns = hooks.iter().map(|h| hook_fn(icx, h));
-    // A `match` on an enum of one variant destructures it in place, and the
-    // async block then captures the fields one by one (precise closure
-    // capture), which would make a field that is not `Send` fail the future
-    // in turn. Moving the whole message first keeps it one capture. (With
-    // `#[cfg]`, the enum may have one variant in the end.)
-    let unconditional = messages.iter().filter(|m| m.cfgs.is_empty()).count();
-    let whole = (unconditional <= 1 && !messages.is_empty() && phantom_arm.is_none())
-        .then(|| quote!(let __msg = __msg;));
 
     quote! {
         #[automatically_derived]
@@ -513,24 +680,12 @@ fn actor_impl(
             type Handle = #handle_ty;
             const NAME: &'static str = #name;
 
-            fn handle(
-                &mut self,
-                __msg: #message_ty,
-                __ctx: &mut #krate::Context<Self>,
-            ) -> impl ::core::future::Future<Output = ()> + ::core::marker::Send {
-                async move {
-                    #whole
-                    match __msg {
-                        #(#arms)*
-                        #phantom_arm
-                    }
-                }
-            }
+            #handle
 
             #handle_sync
 
-            fn message_name(__msg: &#message_ty) -> &'static str {
-                match *__msg {
+            fn message_name(#msg: &#message_ty) -> &'static str {
+                match *#msg {
                     #(#name_arms)*
                     #phantom_arm
                 }
@@ -541,39 +696,43 @@ fn actor_impl(
     }
 }
 
-/// The call of a handler or hook, with `ctx`, `reply` and `reason` in the
-/// user's argument order, awaited if async.
-fn call(
-    icx: &ImplCx<'_>,
-    method: &syn::ImplItemFn,
-    params: &[Param],
-    response: &Type,
-) -> TokenStream {
+/// `handle`: every handler, awaited if async. (The runtime tries
+/// `handle_sync` first; calling it from here instead would check
+/// `Self: Actor` inside its own impl, and report a missing `#[actor]` on the
+/// struct twice.)
+fn handle_fn(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
     let krate = &icx.krate;
-    let ident = &method.sig.ident;
-    let args = params.iter().map(|p| match p {
-        Param::Payload { ident, .. } => quote!(#ident),
-        Param::Ctx { .. } => quote!(__ctx),
-        Param::Reply {
-            inner: Some(inner), ..
-        } if same_tokens(inner, response) => {
-            quote!(__reply)
+    let message_ty = &icx.message_ty;
+    let (msg, ctx) = (local("msg"), local("ctx"));
+    let arms = messages.iter().map(|m| dispatch_arms(icx, m, None));
+    let told = messages
+        .iter()
+        .any(|m| m.reports_told())
+        .then(|| told_imports(krate));
+    let rest = phantom_arm(icx);
+    // A `match` on an enum of one variant destructures it in place, and the
+    // async block then captures the fields one by one (precise closure
+    // capture), which would make a field that is not `Send` fail the future
+    // in turn. Moving the whole message first keeps it one capture. (With
+    // `#[cfg]`, the enum may have one variant in the end.)
+    let unconditional = messages.iter().filter(|m| m.cfgs.is_empty()).count();
+    let whole = (unconditional <= 1 && !messages.is_empty() && phantom_variant(icx).is_none())
+        .then(|| quote!(let #msg = #msg;));
+    quote! {
+        fn handle(
+            &mut self,
+            #msg: #message_ty,
+            #ctx: &mut #krate::Context<Self>,
+        ) -> impl ::core::future::Future<Output = ()> + ::core::marker::Send {
+            async move {
+                #told
+                #whole
+                match #msg {
+                    #(#arms)*
+                    #rest
+                }
+            }
         }
-        Param::Reply { ty, .. } => {
-            // The user's `Reply<T>` must be `Reply<response>`; spanned at it.
-            let ty = replace_self(ty, icx.self_ty);
-            let delegate = respan(quote!(#krate::__private::delegate), ty.span());
-            quote_spanned!(ty.span()=> #delegate::<#response, #ty>(__reply))
-        }
-        Param::Reason { .. } => quote!(__reason),
-    });
-    if method.sig.asyncness.is_some() {
-        // Spanned at the handler's name: a future that is not `Send` is
-        // reported there, with rustc's note on what it holds across `.await`.
-        let check = respan(quote!(#krate::__private::assert_send_handler), ident.span());
-        quote_spanned!(ident.span()=> #check(self.#ident(#(#args),*)).await)
-    } else {
-        quote!(self.#ident(#(#args),*))
     }
 }
 
@@ -581,39 +740,34 @@ fn call(
 /// async handlers are given back. Not generated when every handler is async
 /// (the trait's default gives everything back).
 fn handle_sync_fn(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> Option<TokenStream> {
-    let sync: Vec<&MessageCx<'_>> = messages
-        .iter()
-        .filter(|m| m.msg.method.sig.asyncness.is_none())
-        .collect();
+    let sync: Vec<&MessageCx<'_>> = messages.iter().filter(|m| !m.is_async()).collect();
     if sync.is_empty() {
         return None;
     }
     let krate = &icx.krate;
     let message_ty = &icx.message_ty;
-    let message_ident = &icx.message_ident;
-    let arms = sync.iter().flat_map(|m| {
-        let body = statements(dispatch_body(icx, m));
-        arm_patterns(icx, m).map(|(pattern, reply)| {
-            quote! { #pattern => { #reply #body ::core::option::Option::None } }
-        })
-    });
-    let rest = (sync.len() < messages.len() || phantom_variant(icx).is_some()).then(|| {
-        if sync.len() < messages.len() {
-            quote! { __msg => ::core::option::Option::Some(__msg), }
-        } else {
-            quote! { #message_ident::__Phantom(_, __never) => match __never {}, }
-        }
-    });
+    let (msg, ctx) = (local("msg"), local("ctx"));
+    let none = quote!(::core::option::Option::None);
+    let arms = sync.iter().map(|m| dispatch_arms(icx, m, Some(&none)));
+    let told = sync
+        .iter()
+        .any(|m| m.reports_told())
+        .then(|| told_imports(krate));
+    let rest = if sync.len() < messages.len() {
+        Some(quote! { #msg => ::core::option::Option::Some(#msg), })
+    } else {
+        phantom_arm(icx)
+    };
     // Called from one place, the actor's message loop: always inlined there.
     Some(quote! {
         #[inline(always)]
-        #[allow(unused_variables)]
         fn handle_sync(
             &mut self,
-            __msg: #message_ty,
-            __ctx: &mut #krate::Context<Self>,
+            #msg: #message_ty,
+            #ctx: &mut #krate::Context<Self>,
         ) -> ::core::option::Option<#message_ty> {
-            match __msg {
+            #told
+            match #msg {
                 #(#arms)*
                 #rest
             }
@@ -621,109 +775,190 @@ fn handle_sync_fn(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> Option<TokenS
     })
 }
 
-/// An arm's body as statements: a block's own statements, or an expression
-/// and a semicolon.
-fn statements(body: TokenStream) -> TokenStream {
-    let mut tokens = body.clone().into_iter();
-    if let (Some(proc_macro2::TokenTree::Group(g)), None) = (tokens.next(), tokens.next())
-        && g.delimiter() == proc_macro2::Delimiter::Brace
-    {
-        return g.stream();
+/// The traits that tell a `Result` from other values (see `Told` in
+/// `actor_core::__private`).
+fn told_imports(krate: &Path) -> TokenStream {
+    quote! {
+        #[allow(unused_imports)]
+        use #krate::__private::{ToldResult as _, ToldValue as _};
     }
-    quote!(#body;)
 }
 
-/// `CounterMessage::Inc { by, __reply }`
-/// The two patterns of a message (tell, ask), each with the statement that
-/// makes its `__reply`: empty for a tell, the asker's channel for an ask.
-fn arm_patterns(icx: &ImplCx<'_>, m: &MessageCx<'_>) -> [(TokenStream, TokenStream); 2] {
+/// The two arms of a message, tell and ask; `tail` ends each arm's block
+/// (`handle_sync` returns `None`).
+///
+/// ```text
+/// Msg::Save { data } => { (&Told(Self::save(self, data))).report(ctx, "save"); }
+/// Msg::__SaveAsk { data, reply } => {
+///     let reply = reply_to(reply);
+///     reply.send(Self::save(self, data));
+/// }
+/// ```
+///
+/// A tell's response is not sent anywhere; a tell's `Err` is reported
+/// instead (see `actor_core::TellErrors`). The ask's channel becomes the
+/// handler's `Reply` before the handler runs, so that a panic in the handler
+/// drops it as a `Reply` and the asker learns of the panic.
+fn dispatch_arms(icx: &ImplCx<'_>, m: &MessageCx<'_>, tail: Option<&TokenStream>) -> TokenStream {
     let krate = &icx.krate;
     let message_ident = &icx.message_ident;
-    let (variant, ask_variant) = (&m.variant, &m.ask_variant);
+    let (variant, ask_variant, reply) = (&m.variant, &m.ask_variant, &m.reply);
     let cfgs = &m.cfgs;
-    let response = &m.response;
+    let allow = m.allow_deprecated();
     let names: Vec<&Ident> = m.fields.iter().map(|(name, _)| *name).collect();
-    [
-        (
-            quote! { #(#cfgs)* #message_ident::#variant { #(#names,)* } },
-            quote! { let __reply = #krate::__private::no_reply::<#response>(); },
-        ),
-        (
-            quote! { #(#cfgs)* #message_ident::#ask_variant { #(#names,)* __reply } },
-            quote! { let __reply = #krate::__private::reply_to(__reply); },
-        ),
-    ]
-}
-
-/// `Msg::Inc { by } => { .. }` and `Msg::__IncAsk { by, __reply } => { .. }`.
-fn dispatch_arm(icx: &ImplCx<'_>, m: &MessageCx<'_>) -> TokenStream {
-    let body = statements(dispatch_body(icx, m));
-    let arms = arm_patterns(icx, m).into_iter().map(|(pattern, reply)| {
-        quote! { #pattern => { #reply #body } }
-    });
-    quote! { #(#arms)* }
-}
-
-/// The arm's expression: call the handler and send its response (a
-/// delegated reply is the handler's to send).
-fn dispatch_body(icx: &ImplCx<'_>, m: &MessageCx<'_>) -> TokenStream {
-    let krate = &icx.krate;
     let response = &m.response;
-    let call = call(icx, &m.msg.method, &m.msg.params, response);
-    if m.delegated {
-        call
-    } else if let Some(returned) = &m.returned {
-        // A declared `response`: the returned value must be of that type,
-        // checked with the error at the user's return type.
-        let span = m.returned_span();
-        let check = respan(quote!(#krate::__private::response), span);
-        let value = quote_spanned!(span=> #check::<#response, #returned>(#call));
-        quote!(__reply.send(#value))
-    } else if m.returns_unit() {
-        quote!({
-            #call;
-            __reply.send(());
-        })
-    } else if m.msg.method.sig.asyncness.is_some() {
-        quote!({
-            let __response = #call;
-            __reply.send(__response);
-        })
+    let ctx = local("ctx");
+
+    let tell_reply = quote!(#krate::__private::no_reply::<#response>());
+    let tell_call = call(icx, &m.msg.method, &m.msg.params, response, &tell_reply);
+    let tell = if m.delegated || m.returns_unit() {
+        quote!(#tell_call;)
+    } else if m.is_async() {
+        let value = m.checked_response(icx, tell_call);
+        let (response, name) = (local("response"), &m.name);
+        quote! {
+            let #response = #value;
+            (&#krate::__private::Told(#response)).report(#ctx, #name);
+        }
     } else {
-        quote!(__reply.send(#call))
+        let value = m.checked_response(icx, tell_call);
+        let name = &m.name;
+        quote!((&#krate::__private::Told(#value)).report(#ctx, #name);)
+    };
+
+    let ask_call = call(icx, &m.msg.method, &m.msg.params, response, &quote!(#reply));
+    let ask = if m.delegated {
+        quote!(#ask_call;)
+    } else if m.returns_unit() {
+        quote! {
+            #ask_call;
+            #reply.send(());
+        }
+    } else if m.is_async() {
+        let value = m.checked_response(icx, ask_call);
+        let response = local("response");
+        quote! {
+            let #response = #value;
+            #reply.send(#response);
+        }
+    } else {
+        let value = m.checked_response(icx, ask_call);
+        quote!(#reply.send(#value);)
+    };
+    quote! {
+        #(#cfgs)*
+        #allow
+        #message_ident::#variant { #(#names,)* } => {
+            #tell
+            #tail
+        }
+        #(#cfgs)*
+        #allow
+        #message_ident::#ask_variant { #(#names,)* #reply } => {
+            let #reply = #krate::__private::reply_to(#reply);
+            #ask
+            #tail
+        }
     }
 }
 
 impl MessageCx<'_> {
-    /// The return type, else the method name.
-    fn returned_span(&self) -> Span {
-        match &self.msg.method.sig.output {
-            ReturnType::Type(_, ty) => ty.span(),
-            ReturnType::Default => self.msg.method.sig.ident.span(),
+    /// Whether a tell of this message has a response to look at for an `Err`.
+    fn reports_told(&self) -> bool {
+        !self.delegated && !self.returns_unit()
+    }
+
+    /// The handler's value as the response: with a declared `response`, the
+    /// returned value must be of that type, checked with the error at the
+    /// user's return type.
+    fn checked_response(&self, icx: &ImplCx<'_>, call: TokenStream) -> TokenStream {
+        let Some(returned) = &self.returned else {
+            return call;
+        };
+        let krate = &icx.krate;
+        let response = &self.response;
+        let span = self.returned_span();
+        let check = respan(quote!(#krate::__private::response), span);
+        quote_spanned!(span=> #check::<#response, #returned>(#call))
+    }
+}
+
+/// The call of a handler or hook, `Self::name(self, ..)` with `ctx`, `reply`
+/// and `reason` in the user's argument order, awaited if async. `reply` is
+/// the expression of the reply slot.
+fn call(
+    icx: &ImplCx<'_>,
+    method: &syn::ImplItemFn,
+    params: &[Param],
+    response: &Type,
+    reply: &TokenStream,
+) -> TokenStream {
+    let krate = &icx.krate;
+    let ident = &method.sig.ident;
+    let args = params.iter().map(|p| match p {
+        Param::Payload { ident, .. } => quote!(#ident),
+        // At the user's type, so that a mismatch (the user's own type named
+        // `Context`) points there.
+        Param::Ctx { ty, .. } => {
+            Ident::new("ctx", Span::mixed_site().located_at(ty.span())).into_token_stream()
         }
+        Param::Reply {
+            inner: Some(inner), ..
+        } if same_tokens(inner, response) => reply.clone(),
+        Param::Reply { ty, .. } => {
+            // The user's `Reply<T>` must be `Reply<response>`; spanned at it.
+            let ty = replace_self(ty, icx.self_ty);
+            let delegate = respan(quote!(#krate::__private::delegate), ty.span());
+            quote_spanned!(ty.span()=> #delegate::<#response, #ty>(#reply))
+        }
+        Param::Reason { ty } => {
+            Ident::new("reason", Span::mixed_site().located_at(ty.span())).into_token_stream()
+        }
+    });
+    if method.sig.asyncness.is_some() {
+        // Spanned at the handler's name: a future that is not `Send` is
+        // reported there, with rustc's note on what it holds across `.await`.
+        let check = respan(quote!(#krate::__private::assert_send_handler), ident.span());
+        quote_spanned!(ident.span()=> #check(Self::#ident(self, #(#args),*)).await)
+    } else {
+        quote!(Self::#ident(self, #(#args),*))
     }
 }
 
 fn hook_fn(icx: &ImplCx<'_>, hook: &Hook) -> TokenStream {
     let krate = &icx.krate;
-    let call = call(icx, &hook.method, &hook.params, &syn::parse_quote!(()));
+    let no_reply = TokenStream::new();
+    let call = call(
+        icx,
+        &hook.method,
+        &hook.params,
+        &syn::parse_quote!(()),
+        &no_reply,
+    );
+    let allow = deprecations_of(&hook.method.attrs)
+        .first()
+        .map(|_| quote!(#[allow(deprecated)]));
     let future = quote!(impl ::core::future::Future<Output = ()> + ::core::marker::Send);
+    let (ctx, reason) = (local("ctx"), local("reason"));
     match hook.kind {
         HookKind::Start => quote! {
-            fn on_start(&mut self, __ctx: &mut #krate::Context<Self>) -> #future {
+            #allow
+            fn on_start(&mut self, #ctx: &mut #krate::Context<Self>) -> #future {
                 async move { #call; }
             }
         },
         HookKind::Restart => quote! {
-            fn on_restart(&mut self, __ctx: &mut #krate::Context<Self>) -> #future {
+            #allow
+            fn on_restart(&mut self, #ctx: &mut #krate::Context<Self>) -> #future {
                 async move { #call; }
             }
         },
         HookKind::Stop => quote! {
+            #allow
             fn on_stop(
                 &mut self,
-                __ctx: &mut #krate::Context<Self>,
-                __reason: &#krate::StopReason,
+                #ctx: &mut #krate::Context<Self>,
+                #reason: &#krate::StopReason,
             ) -> #future {
                 async move { #call; }
             }
@@ -747,13 +982,15 @@ fn handle_methods(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
         [quote!(#self_ty: #krate::Actor<Message = #message_ty>)],
     );
     let (impl_generics, _, where_clause) = generics.split_for_impl();
+    let slot = local("slot");
     let methods = messages.iter().map(|m| {
         let method = &m.msg.method;
         let vis = &method.vis;
         let ident = &method.sig.ident;
         let docs = docs_of(&method.attrs);
+        let deprecations = &m.deprecations;
         let cfgs = &m.cfgs;
-        let (variant, ask_variant) = (&m.variant, &m.ask_variant);
+        let (variant, ask_variant, reply) = (&m.variant, &m.ask_variant, &m.reply);
         let response = &m.response;
         let params = m.fields.iter().map(|(name, ty)| quote!(#name: #ty));
         let names: Vec<&Ident> = m.fields.iter().map(|(name, _)| *name).collect();
@@ -761,6 +998,7 @@ fn handle_methods(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
         // here" and the like point at the user's method.
         quote_spanned! {ident.span()=>
             #(#docs)*
+            #(#deprecations)*
             #(#cfgs)*
             #[inline]
             #vis fn #ident(&self, #(#params),*) -> #krate::Request<
@@ -769,11 +1007,11 @@ fn handle_methods(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
                 #response,
                 impl ::core::ops::FnOnce(#krate::Reply<#response>) -> #message_ty + use<#(#captured),*>,
             > {
-                self.__actor_ref.request(move |__reply| {
-                    match #krate::__private::ask_slot(__reply) {
+                self.__actor_ref.request(move |#slot| {
+                    match #krate::__private::ask_slot(#slot) {
                         ::core::option::Option::None => #message_ident::#variant { #(#names,)* },
-                        ::core::option::Option::Some(__reply) => {
-                            #message_ident::#ask_variant { #(#names,)* __reply }
+                        ::core::option::Option::Some(#reply) => {
+                            #message_ident::#ask_variant { #(#names,)* #reply }
                         }
                     }
                 })
@@ -794,9 +1032,14 @@ fn handle_methods(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
 /// A check trait of `actor_core::__private`, and the function that asserts it.
 #[derive(Clone, Copy)]
 enum Rule {
+    /// A field of the state is `Send`.
     StateField,
+    /// A generic actor's state is `Send` under the impl's bounds.
+    GenericState,
     MessageArg,
     MessageResponse,
+    /// The state of an actor with an async `&self` handler is `Sync`.
+    AsyncRefHandler,
 }
 
 /// Assertions that user types implement the check traits, one call each,
@@ -807,6 +1050,10 @@ struct Assertions<'a> {
     generics: &'a Generics,
     calls: Vec<TokenStream>,
     seen: HashSet<String>,
+    /// A `Send` check is among the calls.
+    sendable: bool,
+    /// A `Sync` check is among the calls.
+    shared: bool,
 }
 
 impl<'a> Assertions<'a> {
@@ -816,6 +1063,8 @@ impl<'a> Assertions<'a> {
             generics,
             calls: Vec::new(),
             seen: HashSet::new(),
+            sendable: false,
+            shared: false,
         }
     }
 
@@ -824,8 +1073,10 @@ impl<'a> Assertions<'a> {
     fn add(&mut self, ty: &Type, span: Span, rule: Rule, cfgs: &[Attribute]) {
         let assert = match rule {
             Rule::StateField => "state_field",
+            Rule::GenericState => "generic_state",
             Rule::MessageArg => "message_arg",
             Rule::MessageResponse => "message_response",
+            Rule::AsyncRefHandler => "async_ref_handler",
         };
         let key = format!("{assert} {} {}", ty.to_token_stream(), quote!(#(#cfgs)*));
         if !self.seen.insert(key) {
@@ -835,32 +1086,60 @@ impl<'a> Assertions<'a> {
         let private = respan(quote!(#krate::__private), span);
         let assert = Ident::new(assert, span);
         let new = match rule {
-            Rule::StateField => Ident::new("new", span),
+            // A generic state's `'static` is left to where it is used: the
+            // message arguments' checks report a parameter that is not.
+            Rule::StateField | Rule::GenericState | Rule::AsyncRefHandler => {
+                Ident::new("new", span)
+            }
             Rule::MessageArg | Rule::MessageResponse => Ident::new("new_static", span),
         };
+        self.shared |= matches!(rule, Rule::AsyncRefHandler);
+        self.sendable |= !matches!(rule, Rule::AsyncRefHandler);
         self.calls.push(quote_spanned! {span=>
             #(#cfgs)*
             (&&#private::Probe::<#ty>::#new()).#assert();
         });
     }
 
-    fn into_tokens(self, name: &str) -> TokenStream {
+    /// The never-called function `name` that makes the calls, if any. With
+    /// `state`, it takes a `&State` argument, so that the bounds the state's
+    /// declaration implies hold inside (as they do in the user's impl block).
+    fn into_fn(self, name: &str, state: Option<&Type>) -> Option<TokenStream> {
         if self.calls.is_empty() {
-            return TokenStream::new();
+            return None;
         }
         let name = format_ident!("{name}");
         let krate = self.krate;
         let (impl_generics, _, where_clause) = self.generics.split_for_impl();
         let calls = &self.calls;
-        quote! {
-            #[allow(dead_code, clippy::extra_unused_type_parameters)]
-            const _: () = {
-                fn #name #impl_generics () #where_clause {
-                    use #krate::__private::{NotSendable as _, Sendable as _};
-                    #(#calls)*
-                }
-            };
-        }
+        let sendable = self
+            .sendable
+            .then(|| quote!(use #krate::__private::{NotSendable as _, Sendable as _};));
+        let shared = self
+            .shared
+            .then(|| quote!(use #krate::__private::{NotShareable as _, Shareable as _};));
+        let param = state.map(|ty| quote!(_: &#ty));
+        Some(quote! {
+            fn #name #impl_generics (#param) #where_clause {
+                #sendable
+                #shared
+                #(#calls)*
+            }
+        })
+    }
+}
+
+/// The assertion functions, in a block of their own.
+fn assertions_block(fns: impl IntoIterator<Item = Option<TokenStream>>) -> TokenStream {
+    let fns: Vec<TokenStream> = fns.into_iter().flatten().collect();
+    if fns.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        #[allow(dead_code, clippy::extra_unused_type_parameters)]
+        const _: () = {
+            #(#fns)*
+        };
     }
 }
 
@@ -922,23 +1201,46 @@ fn respan(tokens: impl ToTokens, span: Span) -> TokenStream {
 
 /// Replaces `Self` in a type with the actor's type: the message enum and the
 /// handle live outside the impl block, where `Self` means something else.
+/// Also in the expressions a type holds (`[u8; Self::N]`).
 fn replace_self(ty: &Type, self_ty: &Type) -> Type {
     struct Replace<'a>(&'a Type);
+    impl Replace<'_> {
+        /// `Self::rest` as `<Counter>::rest`, if `path` starts with `Self`.
+        fn qualified(&self, path: &syn::Path) -> Option<TokenStream> {
+            let first = path.segments.first()?;
+            if first.ident != "Self" || path.segments.len() < 2 {
+                return None;
+            }
+            let self_ty = self.0;
+            let rest: Vec<_> = path.segments.iter().skip(1).collect();
+            Some(quote!(<#self_ty>::#(#rest)::*))
+        }
+    }
     impl VisitMut for Replace<'_> {
         fn visit_type_mut(&mut self, ty: &mut Type) {
             if let Type::Path(tp) = ty
                 && tp.qself.is_none()
-                && tp.path.segments.first().is_some_and(|s| s.ident == "Self")
             {
-                if tp.path.segments.len() == 1 {
+                if tp.path.is_ident("Self") {
                     *ty = self.0.clone();
                     return;
                 }
-                let self_ty = self.0;
-                let rest: Vec<_> = tp.path.segments.iter().skip(1).collect();
-                *ty = syn::parse_quote!(<#self_ty>::#(#rest)::*);
+                if let Some(qualified) = self.qualified(&tp.path) {
+                    *ty = syn::parse_quote!(#qualified);
+                    return;
+                }
             }
             syn::visit_mut::visit_type_mut(self, ty);
+        }
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            if let syn::Expr::Path(ep) = expr
+                && ep.qself.is_none()
+                && let Some(qualified) = self.qualified(&ep.path)
+            {
+                *expr = syn::parse_quote!(#qualified);
+                return;
+            }
+            syn::visit_mut::visit_expr_mut(self, expr);
         }
     }
     let mut ty = ty.clone();

@@ -28,12 +28,76 @@ mod naming;
 /// Declares an actor. Goes on the state struct and on its `impl` block.
 ///
 /// On the struct: `#[actor]`, `#[actor(mailbox = 1024)]`,
-/// `#[actor(mailbox = unbounded)]`, `#[actor(crate = path)]`. It generates the
-/// handle (`FooHandle`) and checks that the state is `Send + 'static`.
+/// `#[actor(mailbox = unbounded)]`, `#[actor(tell_errors = fail)]` (the
+/// default) or `#[actor(tell_errors = log)]`, `#[actor(crate = path)]`. It
+/// generates the handle (`FooHandle`: `Clone`, `Debug`, and `Eq + Hash` by
+/// the actor it reaches) and checks that the state is `Send + 'static`.
 ///
 /// On the impl: `#[actor]` or `#[actor(crate = path)]`. It generates the
 /// message enum (`FooMessage`), the `Actor` impl and one handle method per
-/// `#[message]` method.
+/// `#[message]` method, with the method's documentation, visibility,
+/// `#[cfg]` and `#[deprecated]`.
+///
+/// # Arguments: the context, the reply slot, and the message
+///
+/// A handler's arguments are the message's, except for the runtime's context
+/// and delegated reply slot (and `#[on_stop]`'s stop reason). A macro cannot
+/// resolve names, so those are recognised by the path they are written with:
+///
+/// | argument | recognised when its type is written |
+/// |---|---|
+/// | the context | `&mut Context<Self>`, or `Context` through a path to actor-core: `actor_core::Context`, `actor_core::context::Context`, `actor_core::prelude::Context` |
+/// | the reply slot | `Reply<T>`, or `actor_core::Reply<T>`, `actor_core::reply::Reply<T>`, `actor_core::prelude::Reply<T>` |
+/// | the stop reason (`#[on_stop]`) | `&StopReason`, `&actor_core::StopReason`, `&actor_core::prelude::StopReason` |
+///
+/// (with `crate = path`, `path::Reply<T>` and the like too). Any other
+/// argument is part of the message, including a type of the same name under
+/// another path: `reply: chat::Reply<String>` is an ordinary argument. An
+/// import of ours under another name (`use actor_core::Reply as Answer`) is
+/// not recognised by its name: mark the argument, `#[reply] answer:
+/// Answer<u64>`, `#[ctx] cx: &mut Cx<Self>`. Your own type written by its
+/// bare name `Reply<T>` is taken for ours, and the build fails with an error
+/// that says to write it with its path (`self::Reply<T>`).
+///
+/// A message argument or response is moved to another task, so it is owned:
+/// a borrow the value holds (`&str`, `Vec<&str>`, `Cow<'_, str>`) and
+/// `impl Trait` are refused. The borrows in a closure's or fn pointer's own
+/// signature are the call's: `Box<dyn FnOnce(&mut Vec<u32>) -> usize + Send>`,
+/// `fn(&str) -> bool` and `Box<dyn for<'a> Fn(&'a str) -> bool + Send>` are
+/// fine. `Send + 'static` is checked on the types, with errors that name the
+/// rule. `Self` means the actor type, also in constants (`[u8; Self::N]`);
+/// for a generic actor, a constant cannot use the parameters (a Rust rule
+/// for enum fields).
+///
+/// # Handlers
+///
+/// A handler takes `&self` or `&mut self` (also written `self: &Self`,
+/// `self: &mut Self`). The generated code calls it as `Self::name(self, ..)`,
+/// so a message may have any name a method may, `handle` and `on_start`
+/// included, and its own names never meet the user's. Two versions of one
+/// handler under different `#[cfg]`s are one message.
+///
+/// An **async `&self` handler** keeps `&State` across its `.await`s, and the
+/// actor's task may move to another thread there: the state must be `Sync`.
+/// A build where it is not fails at the `&self`, saying so; take `&mut self`
+/// (the actor has its state to itself, so nothing is lost), or keep the
+/// state `Sync`. (Accepting it would take either `unsafe` or compiling the
+/// handler's body twice.)
+///
+/// A handler that returns `Err` for a **told** message, whose result nobody
+/// reads, fails the actor with `StopReason::Failed` and the error's text
+/// (`tell_errors = fail`, the default), or logs it and counts it in
+/// `metrics()` (`tell_errors = log`). An ask gets the `Err` as its value and
+/// the actor goes on. `Result` is recognised by its type, so aliases
+/// (`io::Result<T>`, `anyhow::Result<T>`) count; the error must be `Display`
+/// (a generic `E` without that bound is not reported). See
+/// `actor_core::TellErrors`.
+///
+/// # Generic actors
+///
+/// The bounds may be on the struct or on the impl block
+/// (`struct Bag<T> { items: Vec<T> }` with `impl<T: Send + 'static> Bag<T>`):
+/// the state is checked to be `Send + 'static` under the impl's bounds.
 #[proc_macro_attribute]
 pub fn actor(args: TokenStream, input: TokenStream) -> TokenStream {
     let args = proc_macro2::TokenStream::from(args);
@@ -44,7 +108,8 @@ pub fn actor(args: TokenStream, input: TokenStream) -> TokenStream {
 /// Marks a method of an `#[actor]` impl as a message handler:
 /// `#[message]` or `#[message(response = T)]`.
 ///
-/// Only meaningful inside an `#[actor]` impl block, which consumes it.
+/// Only meaningful inside an `#[actor]` impl block, which consumes it (with
+/// the argument markers `#[reply]` and `#[ctx]`; see [`macro@actor`]).
 #[proc_macro_attribute]
 pub fn message(_args: TokenStream, input: TokenStream) -> TokenStream {
     entry::misplaced("message", input.into()).into()

@@ -1,0 +1,9 @@
+use actor_core::prelude::*;
+
+#[actor(tell_errors = ignore)]
+struct Store;
+
+#[actor]
+impl Store {}
+
+fn main() {}
