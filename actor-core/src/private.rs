@@ -295,3 +295,108 @@ fn told_error<A: Actor>(ctx: &mut Context<A>, message: &'static str, error: &dyn
         }
     }
 }
+
+/// Arguments of array type larger than this many bytes travel through the
+/// mailbox boxed ([`Carry`]).
+pub const BOX_ARGS_OVER: usize = 1024;
+
+/// Whether an argument of type `T` travels boxed: generated code writes
+/// `Carry<T, { boxes::<T>() }>` as the message field's type.
+pub const fn boxes<T>() -> bool {
+    size_of::<T>() > BOX_ARGS_OVER
+}
+
+/// A message argument of array type, as its message carries it: by value,
+/// or boxed when it is larger than [`BOX_ARGS_OVER`]. A message is moved
+/// several times on its way (into the request, the mailbox, out of it, into
+/// the handler); a 64 KiB array moved by value costs that much stack at each
+/// step of a debug build, and one allocation is cheaper than the copies.
+/// Generated code: `Carry::new(arg)` in the handle method, `arg.into_inner()`
+/// where the handler is called.
+pub struct Carry<T, const BOXED: bool>(<Boxing<BOXED> as Pack<T>>::Packed)
+where
+    Boxing<BOXED>: Pack<T>;
+
+impl<T, const BOXED: bool> Carry<T, BOXED>
+where
+    Boxing<BOXED>: Pack<T>,
+{
+    /// Packs the argument.
+    #[inline(always)]
+    pub fn new(value: T) -> Self {
+        Carry(<Boxing<BOXED> as Pack<T>>::pack(value))
+    }
+}
+
+// `into_inner` once for each kind, rather than through `Pack::unpack`: a
+// debug build copies the value at each call it goes through.
+impl<T> Carry<T, false> {
+    /// The argument, for the handler.
+    #[inline(always)]
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Carry<T, true> {
+    /// The argument, for the handler.
+    #[inline(always)]
+    pub fn into_inner(self) -> T {
+        *self.0
+    }
+}
+
+/// Selects how a [`Carry`] holds its value: `Boxing<true>` boxes it.
+pub struct Boxing<const BOXED: bool>;
+
+/// How [`Boxing`] packs a value of type `T`.
+pub trait Pack<T> {
+    /// `T` itself, or `Box<T>`.
+    type Packed;
+    /// The value, packed.
+    fn pack(value: T) -> Self::Packed;
+}
+
+impl<T> Pack<T> for Boxing<false> {
+    type Packed = T;
+    #[inline(always)]
+    fn pack(value: T) -> T {
+        value
+    }
+}
+
+impl<T> Pack<T> for Boxing<true> {
+    type Packed = Box<T>;
+    #[inline(always)]
+    fn pack(value: T) -> Box<T> {
+        Box::new(value)
+    }
+}
+
+impl Boxing<false> {
+    /// An async handler's future, as it is.
+    #[inline(always)]
+    pub fn future<F: core::future::Future + Send>(future: F) -> F {
+        future
+    }
+}
+
+impl Boxing<true> {
+    /// An async handler's future that holds a boxed argument ([`Carry`]):
+    /// boxed too. The actor's task holds the future, and would grow by the
+    /// argument's size (and be copied whole where a debug build moves it).
+    #[inline(always)]
+    pub fn future<F: core::future::Future + Send>(future: F) -> core::pin::Pin<Box<F>> {
+        Box::pin(future)
+    }
+}
+
+/// Calls `f`: the call of a synchronous handler that takes a boxed argument
+/// ([`Carry`]). A debug build copies the argument on its way out of the box,
+/// and keeps every copy of every arm for the whole dispatch; made in `f`,
+/// the copies are on `f`'s stack frame, which is gone when the handler
+/// returns.
+#[inline]
+pub fn in_own_frame<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}

@@ -13,3 +13,4 @@
 //!   fails.
 //! - `tests/behaviour.rs` (tokio): what the generated code does at run time;
 //!   `tests/tell_errors.rs`: what a handler's `Err` does to a told message.
+//!   `tests/large_messages.rs`: large arguments in a debug build.

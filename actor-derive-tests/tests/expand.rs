@@ -188,6 +188,28 @@ fn hooks() {
 }
 
 #[test]
+fn array_arguments() {
+    // An array argument travels boxed when it is large; an async handler
+    // that takes one has its future boxed too.
+    assert_expansion!(expand(
+        quote!(),
+        quote! {
+            impl Codec {
+                #[message]
+                pub fn encode(&mut self, frame: [u8; FRAME]) -> Result<usize, Error> {
+                    self.sink.write(&frame)
+                }
+
+                #[message]
+                pub async fn decode(&mut self, frame: [u8; FRAME], ctx: &mut Context<Self>) -> usize {
+                    self.source.read(&frame).await
+                }
+            }
+        },
+    ));
+}
+
+#[test]
 fn crate_path() {
     let expanded = expand_actor(
         quote!(crate = reexport::actor_core, mailbox = unbounded),

@@ -410,8 +410,8 @@ struct MessageCx<'a> {
     /// local (`Msg::__IncAsk { by, reply }`), the local is the macro's.
     reply: Ident,
     name: String,
-    /// The payload arguments: name and type (with `Self` replaced).
-    fields: Vec<(&'a Ident, Type)>,
+    /// The payload arguments.
+    fields: Vec<Field<'a>>,
     /// The response type (declared, or the return type), `Self` replaced.
     response: Type,
     /// What the handler returns when that may differ from `response` (a
@@ -426,7 +426,7 @@ struct MessageCx<'a> {
 impl<'a> MessageCx<'a> {
     fn new(msg: &'a Message, icx: &ImplCx<'_>) -> Self {
         let sig = &msg.method.sig;
-        let fields: Vec<(&Ident, Type)> = msg
+        let fields: Vec<Field<'_>> = msg
             .params
             .iter()
             .filter_map(|p| match p {
@@ -434,7 +434,7 @@ impl<'a> MessageCx<'a> {
                     ident: Some(ident),
                     ty,
                     ..
-                } => Some((ident, replace_self(ty, icx.self_ty))),
+                } => Some(Field::new(ident, replace_self(ty, icx.self_ty), icx)),
                 _ => None,
             })
             .collect();
@@ -460,7 +460,7 @@ impl<'a> MessageCx<'a> {
             (None, None) => (syn::parse_quote!(()), None),
         };
         let variant = variant_name(&sig.ident);
-        let reply = local(&fresh("reply", fields.iter().map(|(name, _)| *name)));
+        let reply = local(&fresh("reply", fields.iter().map(|f| f.name)));
         MessageCx {
             msg,
             ask_variant: format_ident!("__{}Ask", variant, span = variant.span()),
@@ -508,6 +508,53 @@ impl<'a> MessageCx<'a> {
     }
 }
 
+/// One argument carried in a message.
+struct Field<'a> {
+    name: &'a Ident,
+    /// Its type, `Self` replaced.
+    ty: Type,
+    /// An array, which travels boxed if it is large (see `Carry` in
+    /// `actor_core::__private`). Only where its size does not depend on the
+    /// actor's parameters: a constant cannot use them.
+    carried: bool,
+}
+
+impl<'a> Field<'a> {
+    fn new(name: &'a Ident, ty: Type, icx: &ImplCx<'_>) -> Self {
+        let params: Vec<&Ident> = icx
+            .generics
+            .params
+            .iter()
+            .filter_map(|p| match p {
+                GenericParam::Type(t) => Some(&t.ident),
+                GenericParam::Const(c) => Some(&c.ident),
+                GenericParam::Lifetime(_) => None,
+            })
+            .collect();
+        let carried = is_array(&ty) && !mentions_any(&ty, &params);
+        Field { name, ty, carried }
+    }
+
+    /// `name: Type` in the message enum.
+    fn declaration(&self, krate: &Path) -> TokenStream {
+        let Field { name, ty, .. } = self;
+        if self.carried {
+            quote!(#name: #krate::__private::Carry<#ty, { #krate::__private::boxes::<#ty>() }>)
+        } else {
+            quote!(#name: #ty)
+        }
+    }
+}
+
+fn is_array(ty: &Type) -> bool {
+    match ty {
+        Type::Array(_) => true,
+        Type::Paren(p) => is_array(&p.elem),
+        Type::Group(g) => is_array(&g.elem),
+        _ => false,
+    }
+}
+
 /// The rules of the impl block that need types: message arguments and
 /// responses are `Send + 'static`; a generic actor's state is `Send` under
 /// the impl's bounds; the state of an actor with an async `&self` handler is
@@ -516,8 +563,8 @@ fn impl_checks(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
     let mut checks = Assertions::new(icx.generics, &icx.krate);
     let mut state = Assertions::new(icx.generics, &icx.krate);
     for m in messages {
-        for (name, ty) in &m.fields {
-            checks.add(ty, name.span(), Rule::MessageArg, &m.cfgs);
+        for field in &m.fields {
+            checks.add(&field.ty, field.name.span(), Rule::MessageArg, &m.cfgs);
         }
         if !m.returns_unit() {
             checks.add(
@@ -573,11 +620,7 @@ fn message_enum(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
         let cfgs = &m.cfgs;
         let response = &m.response;
         let reply = &m.reply;
-        let fields: Vec<TokenStream> = m
-            .fields
-            .iter()
-            .map(|(name, ty)| quote!(#name: #ty))
-            .collect();
+        let fields: Vec<TokenStream> = m.fields.iter().map(|f| f.declaration(krate)).collect();
         quote! {
             #(#cfgs)*
             #variant { #(#fields,)* },
@@ -590,10 +633,23 @@ fn message_enum(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
         " The messages of [`{}`]: one variant per `#[message]` method.",
         icx.self_ty.to_token_stream().to_string().replace(' ', "")
     );
+    // Each variant's fields in their order, after the tag: an argument is at
+    // the same offset in the tell and the ask variant (the reply comes
+    // last), so that building either is one copy. Laid out freely, a large
+    // argument may sit at different offsets, and LLVM then splits its
+    // copies byte range by byte range (minutes of build time for a 64 KiB
+    // argument).
+    let variants_count = 2 * messages.len() + usize::from(phantom.is_some());
+    let repr = match variants_count {
+        0 => None,
+        1..=256 => Some(quote!(#[repr(u8)])),
+        _ => Some(quote!(#[repr(u16)])),
+    };
     quote! {
         #[doc = #doc]
         #[doc(hidden)]
         #[allow(private_interfaces, non_camel_case_types, clippy::large_enum_variant)]
+        #repr
         pub enum #ident #generics #where_clause {
             #(#variants)*
             #phantom
@@ -805,12 +861,20 @@ fn dispatch_arms(icx: &ImplCx<'_>, m: &MessageCx<'_>, tail: Option<&TokenStream>
     let (variant, ask_variant, reply) = (&m.variant, &m.ask_variant, &m.reply);
     let cfgs = &m.cfgs;
     let allow = m.allow_deprecated();
-    let names: Vec<&Ident> = m.fields.iter().map(|(name, _)| *name).collect();
+    let names: Vec<&Ident> = m.fields.iter().map(|f| f.name).collect();
     let response = &m.response;
     let ctx = local("ctx");
 
     let tell_reply = quote!(#krate::__private::no_reply::<#response>());
-    let tell_call = call(icx, &m.msg.method, &m.msg.params, response, &tell_reply);
+    let carried: Vec<&Field<'_>> = m.fields.iter().filter(|f| f.carried).collect();
+    let tell_call = call(
+        icx,
+        &m.msg.method,
+        &m.msg.params,
+        response,
+        &tell_reply,
+        &carried,
+    );
     let tell = if m.delegated || m.returns_unit() {
         quote!(#tell_call;)
     } else if m.is_async() {
@@ -826,7 +890,14 @@ fn dispatch_arms(icx: &ImplCx<'_>, m: &MessageCx<'_>, tail: Option<&TokenStream>
         quote!((&#krate::__private::Told(#value)).report(#ctx, #name);)
     };
 
-    let ask_call = call(icx, &m.msg.method, &m.msg.params, response, &quote!(#reply));
+    let ask_call = call(
+        icx,
+        &m.msg.method,
+        &m.msg.params,
+        response,
+        &quote!(#reply),
+        &carried,
+    );
     let ask = if m.delegated {
         quote!(#ask_call;)
     } else if m.returns_unit() {
@@ -892,10 +963,14 @@ fn call(
     params: &[Param],
     response: &Type,
     reply: &TokenStream,
+    carried: &[&Field<'_>],
 ) -> TokenStream {
     let krate = &icx.krate;
     let ident = &method.sig.ident;
     let args = params.iter().map(|p| match p {
+        Param::Payload {
+            ident: Some(ident), ..
+        } if carried.iter().any(|f| f.name == ident) => quote!(#ident.into_inner()),
         Param::Payload { ident, .. } => quote!(#ident),
         // At the user's type, so that a mismatch (the user's own type named
         // `Context`) points there.
@@ -915,11 +990,28 @@ fn call(
             Ident::new("reason", Span::mixed_site().located_at(ty.span())).into_token_stream()
         }
     });
-    if method.sig.asyncness.is_some() {
+    if method.sig.asyncness.is_some() && !carried.is_empty() {
+        // The handler's future holds the large arguments: boxed with them,
+        // so that the actor's task does not grow by their size. It is made
+        // in a block of its own, so that the copies a debug build makes on
+        // the way are on that block's stack, not the dispatch's.
+        let boxed = carried
+            .iter()
+            .map(|Field { ty, .. }| quote!(#krate::__private::boxes::<#ty>()));
+        let boxing = respan(quote!(#krate::__private::Boxing), ident.span());
+        quote_spanned! {ident.span()=>
+            async {
+                #boxing::<{ #(#boxed)||* }>::future(Self::#ident(self, #(#args),*)).await
+            }
+            .await
+        }
+    } else if method.sig.asyncness.is_some() {
         // Spanned at the handler's name: a future that is not `Send` is
         // reported there, with rustc's note on what it holds across `.await`.
         let check = respan(quote!(#krate::__private::assert_send_handler), ident.span());
         quote_spanned!(ident.span()=> #check(Self::#ident(self, #(#args),*)).await)
+    } else if !carried.is_empty() {
+        quote!(#krate::__private::in_own_frame(|| Self::#ident(self, #(#args),*)))
     } else {
         quote!(Self::#ident(self, #(#args),*))
     }
@@ -934,6 +1026,7 @@ fn hook_fn(icx: &ImplCx<'_>, hook: &Hook) -> TokenStream {
         &hook.params,
         &syn::parse_quote!(()),
         &no_reply,
+        &[],
     );
     let allow = deprecations_of(&hook.method.attrs)
         .first()
@@ -992,8 +1085,11 @@ fn handle_methods(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
         let cfgs = &m.cfgs;
         let (variant, ask_variant, reply) = (&m.variant, &m.ask_variant, &m.reply);
         let response = &m.response;
-        let params = m.fields.iter().map(|(name, ty)| quote!(#name: #ty));
-        let names: Vec<&Ident> = m.fields.iter().map(|(name, _)| *name).collect();
+        let params = m.fields.iter().map(|Field { name, ty, .. }| quote!(#name: #ty));
+        let names: Vec<&Ident> = m.fields.iter().map(|f| f.name).collect();
+        let carry = m.fields.iter().filter(|f| f.carried).map(|Field { name, .. }| {
+            quote!(let #name = #krate::__private::Carry::new(#name);)
+        });
         // Spanned at the handler's name, so that "private method defined
         // here" and the like point at the user's method.
         quote_spanned! {ident.span()=>
@@ -1007,6 +1103,7 @@ fn handle_methods(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
                 #response,
                 impl ::core::ops::FnOnce(#krate::Reply<#response>) -> #message_ty + use<#(#captured),*>,
             > {
+                #(#carry)*
                 self.__actor_ref.request(move |#slot| {
                     match #krate::__private::ask_slot(#slot) {
                         ::core::option::Option::None => #message_ident::#variant { #(#names,)* },

@@ -69,6 +69,16 @@ mod naming;
 /// for a generic actor, a constant cannot use the parameters (a Rust rule
 /// for enum fields).
 ///
+/// An **array argument** larger than 1 KiB (`data: [u8; 65536]`) travels
+/// boxed from the handle method to the handler, which still takes it by
+/// value, and an async handler that takes one has its future boxed: one
+/// allocation instead of copies of the array at every step of the way, which
+/// in a debug build would be stack (a 256 KiB argument then fits a 2 MiB
+/// thread). This needs the array's size as a constant: an array whose size
+/// depends on the actor's generic parameters travels by value. A large
+/// argument of another type travels by value too; box it yourself
+/// (`Box<Frame>`) if it is large.
+///
 /// # Handlers
 ///
 /// A handler takes `&self` or `&mut self` (also written `self: &Self`,
