@@ -170,9 +170,10 @@ impl<R> Returns<R> for R {
 
 /// Checks that a delegated reply argument is `Reply<response>`.
 #[diagnostic::on_unimplemented(
-    message = "the handler answers through `{Self}`, but its `#[message(response = {R})]` declares `{R}`",
+    message = "a delegated reply argument must be `actor_core::Reply<{R}>`, as `#[message(response = {R})]` declares, not `{Self}`",
     label = "expected `Reply<{R}>`",
-    note = "a delegated reply argument is `Reply<T>`, with the `T` of `#[message(response = T)]`"
+    note = "a delegated reply argument is `Reply<T>`, with the `T` of `#[message(response = T)]`",
+    note = "if this `Reply` is your own type, not actor-core's, write it with its path (`self::Reply<T>`, `chat::Reply<T>`): it is then an ordinary message argument"
 )]
 pub trait ReplyOf<R> {
     /// The reply slot, as the handler's argument type.

@@ -977,11 +977,9 @@ fn call(
         Param::Ctx { ty, .. } => {
             Ident::new("ctx", Span::mixed_site().located_at(ty.span())).into_token_stream()
         }
-        Param::Reply {
-            inner: Some(inner), ..
-        } if same_tokens(inner, response) => reply.clone(),
         Param::Reply { ty, .. } => {
-            // The user's `Reply<T>` must be `Reply<response>`; spanned at it.
+            // The argument's type must be `Reply<response>`, and not the
+            // user's own type named `Reply`; checked at the user's type.
             let ty = replace_self(ty, icx.self_ty);
             let delegate = respan(quote!(#krate::__private::delegate), ty.span());
             quote_spanned!(ty.span()=> #delegate::<#response, #ty>(#reply))
