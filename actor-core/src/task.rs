@@ -286,7 +286,14 @@ fn live<'f, A: Actor, P: Parent<A>>(
             };
             // Messages may pile up while the handler awaits: say how many wait.
             st.publish_depth(cell);
-            handle_async(actor, msg, st).await;
+            // Not `handle_async`: awaited inline, the handler's future is the
+            // only state kept across this await (an idle actor stays small).
+            if tracing::level_enabled!(tracing::Level::DEBUG) {
+                let span = tracing::debug_span!("message", message = st.current);
+                Box::pin(actor.handle(msg, &mut st.ctx).instrument(span)).await;
+            } else {
+                actor.handle(msg, &mut st.ctx).await;
+            }
             cell.count_handled();
         }
     }
