@@ -140,6 +140,10 @@ pub enum StopReason {
     /// message in hand was abandoned and `on_stop` did not run), or the tokio
     /// runtime it ran on went away.
     Aborted,
+    /// Killed: [`ActorRef::kill`](crate::ActorRef::kill). The message in hand
+    /// was abandoned at its next `.await` and `on_stop` did not run (OTP's
+    /// `exit(Pid, kill)`). A failure: a supervisor restarts a transient child.
+    Killed,
     /// The actor stopped itself with an error: [`Context::fail`].
     Failed(String),
     /// A supervisor gave up: its children failed more often than its restart
@@ -148,8 +152,8 @@ pub enum StopReason {
 }
 
 impl StopReason {
-    /// `true` for a panic, an abort, a failure or an escalation; `false` for a
-    /// normal stop or a shutdown.
+    /// `true` for a panic, a kill, an abort, a failure or an escalation;
+    /// `false` for a normal stop or a shutdown.
     pub fn is_failure(&self) -> bool {
         !matches!(self, StopReason::Normal | StopReason::Shutdown)
     }
@@ -161,7 +165,8 @@ impl fmt::Display for StopReason {
             StopReason::Normal => f.write_str("stopped normally"),
             StopReason::Shutdown => f.write_str("shut down"),
             StopReason::Panicked(p) => write!(f, "{p}"),
-            StopReason::Aborted => f.write_str("aborted"),
+            StopReason::Aborted => f.write_str("aborted: did not stop within its shutdown timeout"),
+            StopReason::Killed => f.write_str("killed"),
             StopReason::Failed(why) => write!(f, "failed: {why}"),
             StopReason::Escalated(last) => {
                 write!(

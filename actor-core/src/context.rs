@@ -153,8 +153,9 @@ impl<A: Actor> Context<A> {
         self.system.cpu().spawn(f)
     }
 
-    /// Stops this actor once the current handler returns. Messages still queued
-    /// are dropped; their asks resolve to [`AskError::NoReply`](crate::AskError::NoReply).
+    /// Stops this actor once the current handler returns. New messages fail
+    /// with `Stopped` from now on; messages still queued are dropped, their
+    /// asks resolve to [`AskError::NoReply`](crate::AskError::NoReply).
     pub fn stop(&mut self) {
         self.actor_ref().cell().signal(Signal::StopNormal);
     }
@@ -259,7 +260,7 @@ impl<A: Actor> Context<A> {
         let task = tokio::spawn(async move {
             tokio::time::sleep(delay).await;
             let msg = make(&me).into_message();
-            let _ = me.actor_ref().tx().send(msg).await;
+            let _ = me.actor_ref().send(msg).await;
         });
         self.track_task(task.abort_handle())
     }
@@ -284,7 +285,7 @@ impl<A: Actor> Context<A> {
             loop {
                 ticks.tick().await;
                 let msg = make(&me).into_message();
-                if me.actor_ref().tx().send(msg).await.is_err() {
+                if me.actor_ref().send(msg).await.is_err() {
                     break;
                 }
             }
@@ -345,8 +346,9 @@ pub(crate) async fn stop_children(children: Vec<Arc<dyn Live>>, timeout: Duratio
             .await
             .is_err()
         {
-            child.kill();
-            child.wait_stopped().await;
+            child.abort();
+            // Bounded too: a child blocked without awaiting is given up on.
+            let _ = tokio::time::timeout(timeout, child.wait_stopped()).await;
         }
     }
 }

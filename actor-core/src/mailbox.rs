@@ -193,13 +193,18 @@ impl<M> Router<M> {
     }
 
     /// Tries the picked member, then the others: `Full` only if every live
-    /// member is full, `Stopped` only if every member is stopped.
+    /// member is full, `Stopped` only if every member is stopped. A member
+    /// that takes no messages (stopped, or stopping) is passed over.
     fn try_send(&self, mut msg: M) -> Result<(), (M, TrySendError)> {
         let n = self.members.len();
         let first = self.pick();
         let mut full = false;
         for k in 0..n {
-            match self.members[(first + k) % n].tx.try_send(msg) {
+            let member = &self.members[(first + k) % n];
+            if !member.live.cell().accepts() {
+                continue;
+            }
+            match member.tx.try_send(msg) {
                 Ok(()) => return Ok(()),
                 Err((back, why)) => {
                     full |= why == TrySendError::Full;
@@ -224,8 +229,17 @@ impl<M> Router<M> {
             Err((_, TrySendError::Stopped)) => return Err(SendError::Stopped),
             Err((msg, TrySendError::Full)) => msg,
         };
+        // Wait at the picked member, or the next one that takes messages.
         // Members are direct mailboxes, so this does not recurse.
-        self.members[self.pick()].tx.send_direct(msg).await
+        let n = self.members.len();
+        let first = self.pick();
+        let Some(member) = (0..n)
+            .map(|k| &self.members[(first + k) % n])
+            .find(|m| m.live.cell().accepts())
+        else {
+            return Err(SendError::Stopped);
+        };
+        member.tx.send_direct(msg).await
     }
 
     fn len(&self) -> usize {

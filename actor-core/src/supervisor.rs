@@ -89,7 +89,7 @@ use crate::error::SpawnError;
 use crate::handle::{ActorHandle, ActorRef};
 use crate::mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind, MailboxReceiver};
 use crate::system::System;
-use crate::task::Parent;
+use crate::task::{Exit, Parent};
 
 /// The default restart intensity: more than 3 restarts within 5 seconds and a
 /// supervisor gives up.
@@ -242,6 +242,9 @@ enum SupMsg {
     Exited {
         id: ActorId,
         reason: StopReason,
+        /// The child stops for good whatever the supervisor decides: a stop
+        /// was requested while it was being (re)started.
+        forced: bool,
         decide: oneshot::Sender<Decision>,
     },
 }
@@ -257,14 +260,16 @@ impl ChildLink {
         let _ = self.tx.send(SupMsg::Started(self.id));
     }
 
-    /// Reports an exit and waits for the decision. A supervisor that is gone means stop.
-    async fn exited(&self, reason: StopReason) -> Decision {
+    /// Reports an exit and waits for the decision. A supervisor that is gone
+    /// means stop; so does `forced` (the supervisor is told, and forgets the child).
+    async fn exited(&self, reason: StopReason, forced: bool) -> Decision {
         let (decide, decision) = oneshot::channel();
         if self
             .tx
             .send(SupMsg::Exited {
                 id: self.id,
                 reason,
+                forced,
                 decide,
             })
             .is_err()
@@ -280,6 +285,7 @@ impl ChildLink {
 struct Supervised<A, F> {
     factory: F,
     link: ChildLink,
+    system: System,
     _actor: PhantomData<fn() -> A>,
 }
 
@@ -288,20 +294,51 @@ where
     A: Actor,
     F: FnMut() -> A + Send + 'static,
 {
-    async fn next(&mut self, _: &ActorCell, mut last: Option<StopReason>) -> Result<A, StopReason> {
+    async fn next(&mut self, cell: &ActorCell, mut last: Option<Exit>) -> Result<A, StopReason> {
         loop {
-            if let Some(reason) = last.take() {
-                match self.link.exited(reason.clone()).await {
+            if let Some(Exit { reason, forced }) = last.take() {
+                match self.link.exited(reason.clone(), forced).await {
                     Decision::Stop => return Err(reason),
+                    Decision::Restart if forced => return Err(reason),
                     Decision::Restart => {}
                 }
             }
-            match catch_unwind(AssertUnwindSafe(&mut self.factory)) {
-                Ok(actor) => return Ok(actor),
+            // A stop requested while the supervisor decided wins over the restart.
+            if let Some(sig) = cell.pending_signal().filter(|sig| sig.closes()) {
+                last = Some(Exit {
+                    reason: sig.reason(),
+                    forced: true,
+                });
+                continue;
+            }
+            let instance = match catch_unwind(AssertUnwindSafe(&mut self.factory)) {
+                Ok(instance) => instance,
                 Err(payload) => {
                     let panic = PanicError::from_payload(payload, "factory");
+                    self.system.counters(A::NAME).panicked();
                     tracing::error!(actor = A::NAME, id = %self.link.id, %panic, "child factory panicked");
-                    last = Some(StopReason::Panicked(panic));
+                    last = Some(Exit {
+                        reason: StopReason::Panicked(panic),
+                        forced: false,
+                    });
+                    continue;
+                }
+            };
+            // ... and so does one requested while the factory ran.
+            match cell.reopen() {
+                Ok(()) => return Ok(instance),
+                Err(sig) => {
+                    let reason = match catch_unwind(AssertUnwindSafe(|| drop(instance))) {
+                        Ok(()) => sig.reason(),
+                        Err(payload) => {
+                            self.system.counters(A::NAME).panicked();
+                            StopReason::Panicked(PanicError::from_payload(payload, "drop"))
+                        }
+                    };
+                    last = Some(Exit {
+                        reason,
+                        forced: true,
+                    });
                 }
             }
         }
@@ -329,7 +366,7 @@ type StartChild = Box<dyn FnOnce(ChildLink, &System) + Send>;
 
 impl Drop for PreparedChild {
     fn drop(&mut self) {
-        if self.start.is_some() && self.actor.cell().is_alive() {
+        if self.start.is_some() && !self.actor.cell().has_ended() {
             self.actor.cell().finish(StopReason::Shutdown);
         }
     }
@@ -372,7 +409,7 @@ impl Shared {
     }
 
     fn add(&self, child: PreparedChild) -> Result<(), SpawnError> {
-        if !self.cell.is_alive() {
+        if !self.cell.accepts() {
             return Err(SpawnError::SupervisorStopped);
         }
         // If the supervisor stops before it takes the child, dropping the
@@ -523,6 +560,12 @@ impl SupervisorRef {
         self.shared.cell.signal(Signal::StopNormal);
     }
 
+    /// Stops the supervisor by force: its children are killed (OTP's
+    /// `brutal_kill`), then the supervisor stops with [`StopReason::Killed`].
+    pub fn kill(&self) {
+        self.shared.cell.kill();
+    }
+
     /// Waits until the supervisor has stopped for good and returns why:
     /// [`StopReason::Escalated`] if it gave up after too many restarts.
     pub async fn wait_stopped(&self) -> StopReason {
@@ -663,6 +706,7 @@ fn start_supervised<A, F>(
     let parent = Supervised {
         factory,
         link,
+        system: system.clone(),
         _actor: PhantomData,
     };
     system.start(actor_ref, rx, None, parent, false);
@@ -798,6 +842,16 @@ struct Child {
     last_restart: Option<Instant>,
 }
 
+/// The signal a supervisor stopping for `sig` gives its children: when it is
+/// itself stopped to be restarted, they will be restarted with it.
+fn children_signal(sig: Signal) -> Signal {
+    if sig == Signal::Restart {
+        Signal::Restart
+    } else {
+        Signal::StopShutdown
+    }
+}
+
 /// Something a supervisor waited for.
 enum Event {
     Msg(SupMsg),
@@ -809,7 +863,11 @@ enum Event {
 /// What happened while waiting for one child.
 enum Awaited {
     Started,
-    Exited(StopReason, oneshot::Sender<Decision>),
+    Exited {
+        reason: StopReason,
+        forced: bool,
+        decide: oneshot::Sender<Decision>,
+    },
     TimedOut,
     /// A stop request on the supervisor cut the wait short.
     Stopping,
@@ -842,23 +900,31 @@ impl SupervisorTask {
         if let Some(parent) = &self.parent {
             parent.started();
         }
-        let reason = loop {
+        let reason = 'life: loop {
             let reason = self.supervise().await;
             let Some(parent) = &self.parent else {
                 break reason;
             };
-            match parent.exited(reason.clone()).await {
-                Decision::Stop => break reason,
-                Decision::Restart => {
-                    // A restarted supervisor starts its subtree afresh.
-                    self.restarts.clear();
-                    self.stop = None;
-                    self.cell.clear_signal();
-                    self.restart_all().await;
-                    if let Some(parent) = &self.parent {
-                        parent.started();
-                    }
+            // The request it stopped for is used up; one that comes while
+            // its own supervisor decides stops it for good.
+            self.cell.consume_signal(self.stop);
+            let mut forced = false;
+            loop {
+                match parent.exited(reason.clone(), forced).await {
+                    Decision::Restart if !forced => {}
+                    Decision::Stop | Decision::Restart => break 'life reason,
                 }
+                if self.cell.reopen().is_ok() {
+                    break;
+                }
+                forced = true;
+            }
+            // A restarted supervisor starts its subtree afresh.
+            self.restarts.clear();
+            self.stop = None;
+            self.restart_all().await;
+            if let Some(parent) = &self.parent {
+                parent.started();
             }
         };
         self.finish(reason).await;
@@ -879,7 +945,7 @@ impl SupervisorTask {
     async fn supervise(&mut self) -> StopReason {
         loop {
             if let Some(sig) = self.stop {
-                self.terminate_all().await;
+                self.terminate_all(children_signal(sig)).await;
                 return sig.reason();
             }
             match self.recv(None).await {
@@ -904,7 +970,7 @@ impl SupervisorTask {
             SupMsg::Remove(id, ack) => {
                 let found = self.children.get(id).is_some();
                 if found {
-                    self.terminate(id).await;
+                    self.terminate(id, Signal::StopShutdown).await;
                     self.forget(id);
                 }
                 let _ = ack.send(found);
@@ -914,8 +980,13 @@ impl SupervisorTask {
                 let _ = ack.send(info);
             }
             SupMsg::Started(id) => self.mark_running(id),
-            SupMsg::Exited { id, reason, decide } => {
-                return self.child_exited(id, reason, decide).await;
+            SupMsg::Exited {
+                id,
+                reason,
+                forced,
+                decide,
+            } => {
+                return self.child_exited(id, reason, forced, decide).await;
             }
         }
         None
@@ -939,12 +1010,14 @@ impl SupervisorTask {
             id: prepared.id,
             tx: self.tx.clone(),
         };
+        let shutdown = prepared.shutdown.unwrap_or(self.config.child_shutdown);
+        prepared.actor.cell().set_stop_timeout(shutdown);
         self.children.push(Child {
             id: prepared.id,
             name: prepared.name,
             actor: prepared.actor.clone(),
             restart: prepared.restart,
-            shutdown: prepared.shutdown.unwrap_or(self.config.child_shutdown),
+            shutdown,
             state: ChildState::Starting,
             restarts: 0,
             backoff_attempt: 0,
@@ -959,9 +1032,17 @@ impl SupervisorTask {
     async fn await_start(&mut self, id: ActorId) {
         match self.await_child(id, None, true).await {
             Awaited::Started => self.mark_running(id),
-            Awaited::Exited(reason, decide) => {
-                self.backlog
-                    .push_back(SupMsg::Exited { id, reason, decide });
+            Awaited::Exited {
+                reason,
+                forced,
+                decide,
+            } => {
+                self.backlog.push_back(SupMsg::Exited {
+                    id,
+                    reason,
+                    forced,
+                    decide,
+                });
             }
             Awaited::TimedOut | Awaited::Stopping => {}
         }
@@ -972,6 +1053,7 @@ impl SupervisorTask {
         &mut self,
         id: ActorId,
         reason: StopReason,
+        forced: bool,
         decide: oneshot::Sender<Decision>,
     ) -> Option<StopReason> {
         let Some(child) = self.children.get_mut(id) else {
@@ -980,7 +1062,7 @@ impl SupervisorTask {
         };
         child.state = ChildState::Parked(decide);
         let (name, restart) = (child.name, child.restart);
-        if !restart.restarts_after(&reason) {
+        if forced || !restart.restarts_after(&reason) {
             tracing::debug!(child = name, id = %id, %reason, ?restart, "child stopped; not restarted");
             self.forget(id);
             return None;
@@ -994,7 +1076,7 @@ impl SupervisorTask {
                 period = ?self.config.period,
                 "restart intensity exceeded; supervisor gives up"
             );
-            self.terminate_all().await;
+            self.terminate_all(Signal::StopShutdown).await;
             return Some(StopReason::Escalated(Arc::new(reason)));
         }
         tracing::warn!(child = name, id = %id, %reason, strategy = ?self.config.strategy, "child stopped; restarting");
@@ -1006,7 +1088,7 @@ impl SupervisorTask {
         };
         // Stop the others, newest first; temporary ones are not coming back.
         for &other in targets.iter().rev().filter(|&&t| t != id) {
-            self.terminate(other).await;
+            self.terminate(other, Signal::Restart).await;
             if self
                 .children
                 .get(other)
@@ -1099,17 +1181,20 @@ impl SupervisorTask {
         }
     }
 
-    /// Stops every running child, newest first; they stay parked.
-    async fn terminate_all(&mut self) {
+    /// Stops every running child with `sig`, newest first; they stay parked.
+    async fn terminate_all(&mut self, sig: Signal) {
         let ids: Vec<ActorId> = self.children.iter().rev().map(|c| c.id).collect();
         for id in ids {
-            self.terminate(id).await;
+            self.terminate(id, sig).await;
         }
     }
 
-    /// Stops a running child with `Shutdown` and waits until it is parked;
-    /// kills it if it takes longer than its shutdown timeout.
-    async fn terminate(&mut self, id: ActorId) {
+    /// Stops a running child with `sig` (a supervisor's stop, or
+    /// [`Signal::Restart`] when a new instance follows) and waits until it is
+    /// parked; kills it if it takes longer than its shutdown timeout. A child
+    /// that does not stop even then (blocked in code that never awaits) is
+    /// given up on, so this always returns.
+    async fn terminate(&mut self, id: ActorId, sig: Signal) {
         let Some(child) = self.children.get(id) else {
             return;
         };
@@ -1118,36 +1203,52 @@ impl SupervisorTask {
         }
         let actor = child.actor.clone();
         let cell = actor.cell();
-        let name = child.name;
-        let mut killed = self.stop == Some(Signal::Kill);
+        let (name, shutdown) = (child.name, child.shutdown);
+        let mut killed = self.stop.is_some_and(Signal::is_hard);
         if killed {
             cell.kill();
         } else {
-            cell.signal(Signal::StopShutdown);
+            cell.signal(sig);
         }
-        let deadline = Instant::now() + child.shutdown;
+        let mut deadline = Instant::now() + shutdown;
         loop {
-            let until = if killed { None } else { Some(deadline) };
-            match self.await_child(id, until, !killed).await {
-                Awaited::Exited(_, decide) => {
+            match self.await_child(id, Some(deadline), !killed).await {
+                Awaited::Exited { forced, decide, .. } => {
                     if let Some(child) = self.children.get_mut(id) {
                         child.state = ChildState::Parked(decide);
+                    }
+                    if forced {
+                        self.forget(id);
                     }
                     return;
                 }
                 Awaited::Started => {}
+                Awaited::TimedOut if killed => {
+                    self.abandon(id);
+                    return;
+                }
                 Awaited::TimedOut => {
                     tracing::warn!(child = name, id = %id, "child did not stop within its shutdown timeout; killing it");
-                    cell.kill();
+                    cell.abort();
                     killed = true;
+                    deadline = Instant::now() + shutdown;
                 }
                 Awaited::Stopping => {
-                    if self.stop == Some(Signal::Kill) {
+                    if !killed && self.stop.is_some_and(Signal::is_hard) {
                         cell.kill();
                         killed = true;
+                        deadline = Instant::now() + shutdown;
                     }
                 }
             }
+        }
+    }
+
+    /// Gives up on a child that was killed and still has not stopped (its
+    /// task is blocked): it is forgotten, and reported.
+    fn abandon(&mut self, id: ActorId) {
+        if let Some(child) = self.children.remove(id) {
+            tracing::error!(child = child.name, id = %id, "child did not stop after being killed (blocked without awaiting?); abandoned");
         }
     }
 
@@ -1211,9 +1312,14 @@ impl SupervisorTask {
                 Event::Msg(SupMsg::Exited {
                     id: c,
                     reason,
+                    forced,
                     decide,
                 }) if c == id => {
-                    return Awaited::Exited(reason, decide);
+                    return Awaited::Exited {
+                        reason,
+                        forced,
+                        decide,
+                    };
                 }
                 Event::Msg(other) => self.backlog.push_back(other),
             }
@@ -1283,28 +1389,41 @@ impl SupervisorTask {
         }
         let children: Vec<Child> = self.children.drain().into_iter().rev().collect();
         for child in children {
+            let cell = child.actor.cell();
             match child.state {
                 ChildState::Parked(decide) => {
                     let _ = decide.send(Decision::Stop);
                 }
-                ChildState::Starting | ChildState::Running => child.actor.cell().kill(),
+                ChildState::Starting | ChildState::Running => cell.abort(),
             }
-            child.actor.cell().wait_stopped().await;
+            // Bounded: a child blocked in code that never awaits is given up on.
+            let stopped = tokio::time::timeout(child.shutdown, cell.wait_stopped()).await;
+            if stopped.is_err() {
+                cell.abort();
+                if tokio::time::timeout(child.shutdown, cell.wait_stopped())
+                    .await
+                    .is_err()
+                {
+                    tracing::error!(child = child.name, id = %child.id, "child did not stop after being killed (blocked without awaiting?); abandoned");
+                }
+            }
         }
+        self.system.forget(self.cell.id());
+        if let Some(alias) = &self.alias {
+            alias.cell().finish(reason.clone());
+        }
+        self.cell.finish(reason.clone());
+        // Told once the supervisor has stopped: whoever waits for the
+        // escalation finds the tree down.
         if self.parent.is_none()
             && let StopReason::Escalated(_) = &reason
         {
             tracing::error!(id = %self.cell.id(), %reason, "top-level supervisor gave up");
             self.system.report_escalation(Escalation {
                 supervisor: self.cell.id(),
-                reason: reason.clone(),
+                reason,
             });
         }
-        self.system.forget(self.cell.id());
-        if let Some(alias) = &self.alias {
-            alias.cell().finish(reason.clone());
-        }
-        self.cell.finish(reason);
     }
 }
 
