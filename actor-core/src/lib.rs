@@ -113,6 +113,34 @@
 //! stops with [`StopReason::Panicked`] (reported through `tracing` and
 //! [`ActorRef::wait_stopped`]). Unsupervised, it stays stopped.
 //!
+//! # Stopping
+//!
+//! An actor lives until it is stopped; dropping its handles does not stop it.
+//! From the moment a stop is asked for, the actor takes no new message: every
+//! `tell`, `try_tell` and ask fails at once with `Stopped`, and `is_alive()` says
+//! `false`. What happens to the rest:
+//!
+//! | request | queued messages | new messages | `on_stop` runs | reason | supervisor |
+//! |---|---|---|---|---|---|
+//! | `h.stop()` / `ctx.stop()` | dropped, asks get `NoReply` | `Stopped` at once | yes | `Normal` | restarts a `Permanent` child only |
+//! | `h.stop_gracefully()` | those queued at the request are handled | `Stopped` at once | yes | `Normal` | as above |
+//! | `h.kill()` | dropped, the one in hand abandoned | `Stopped` at once | no | `Killed` | a failure |
+//! | panic, `ctx.fail(..)`, a told handler returning `Err` | kept for the restart, else dropped (`NoReply`) | queued for the restart, else `Stopped` | yes | `Panicked` / `Failed` | a failure: it decides |
+//! | `system.shutdown()` | handled, under one deadline for all actors | `Stopped` at once | yes, within the deadline | `Shutdown` | children stop newest first |
+//! | any stop past the shutdown timeout | dropped, the one in hand abandoned | `Stopped` | cut short | `Aborted` | a failure |
+//!
+//! - Every stop ends: a stop (and `on_stop`) that takes longer than the shutdown
+//!   timeout is aborted, and `system.shutdown()` returns after at most about twice
+//!   the timeout, however many actors are stuck.
+//! - A stop asked for while a supervisor restarts the actor (deciding, backing
+//!   off, in the factory, in `on_start` / `on_restart`) wins: the actor is not
+//!   restarted.
+//! - A panic in `on_stop`, in the factory or in the state's `Drop` is a failure
+//!   like a handler's: it is the stop reason and counted in `metrics().panics`.
+//! - An actor that asks itself from its own handler gets `AskError::Deadlock` at
+//!   once (it could only answer after the handler returns); a tell into its own
+//!   full mailbox gets `SendError::Deadlock`.
+//!
 //! # Pools, channels, events and names
 //!
 //! The [`System`] is where a service gets its concurrency from:

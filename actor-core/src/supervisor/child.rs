@@ -162,7 +162,7 @@ impl Drop for PreparedChild {
     }
 }
 
-/// What [`SupervisorRef::children`] reports about one child.
+/// What [`SupervisorRef::children`](super::SupervisorRef::children) reports about one child.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ChildInfo {

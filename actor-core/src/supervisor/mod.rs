@@ -9,8 +9,8 @@
 //!   a failure ([`Restart::Transient`]), never ([`Restart::Temporary`]);
 //! - its restart intensity: more than `max_restarts` restarts within `period`
 //!   and the supervisor gives up: it stops its children (newest first) and
-//!   fails to its own parent ([`StopReason::Escalated`]). A top-level
-//!   supervisor reports it to its [`System`] ([`System::wait_escalation`]).
+//!   fails to its own parent ([`StopReason::Escalated`](crate::StopReason::Escalated)). A top-level
+//!   supervisor reports it to its [`System`](crate::System) ([`System::wait_escalation`](crate::System::wait_escalation)).
 //! - an optional [`Backoff`] between restarts.
 //!
 //! A child's handle stays valid across restarts: the new instance takes
@@ -56,7 +56,7 @@
 //!
 //! # Where this differs from OTP
 //!
-//! - A child is stopped by its supervisor with [`StopReason::Shutdown`] after
+//! - A child is stopped by its supervisor with [`StopReason::Shutdown`](crate::StopReason::Shutdown) after
 //!   the message in hand (OTP's `shutdown` exit); if it has not stopped within
 //!   its shutdown timeout it is killed: the message in hand is abandoned at its
 //!   next `.await` and `on_stop` does not run (OTP's `brutal_kill`). Code that
@@ -68,6 +68,18 @@
 //!   fails later (restarted per its type, counted against the intensity); OTP
 //!   instead fails the supervisor's start.
 //! - Backoff between restarts is not part of OTP (it is Akka's); none by default.
+//! - A stop asked for on a child's handle (`stop()`, `stop_gracefully()`)
+//!   is a normal exit: a [`Restart::Permanent`] child is restarted (OTP has
+//!   no such request; use [`SupervisorRef::remove_child`] to stop one for
+//!   good). A stop asked for while the supervisor restarts the child (while
+//!   it decides or backs off, or while the factory, `on_start` or
+//!   `on_restart` runs) wins: the child stops for good and is forgotten.
+//! - [`ActorRef::kill`](crate::ActorRef::kill) is OTP's `exit(Pid, kill)`:
+//!   a failure, [`StopReason::Killed`](crate::StopReason::Killed).
+//! - Every wait of a supervisor on a stopping child has a deadline: a child
+//!   that does not stop within its shutdown timeout is killed, and one that
+//!   still does not stop (blocked in code that never awaits) is given up on
+//!   and reported, so a supervisor always stops.
 
 mod backoff;
 mod builder;
