@@ -197,6 +197,7 @@ impl<A: Actor> Context<A> {
     ///
     /// ```
     /// use actor_core::prelude::*;
+    /// use actor_core::events::RecvError;
     ///
     /// #[derive(Clone, Debug)]
     /// struct Deployed(String);
@@ -216,9 +217,15 @@ impl<A: Actor> Context<A> {
     ///         let mut events = ctx.system().events::<Deployed>().subscribe();
     ///         let me = ctx.handle();
     ///         ctx.spawn_task(async move {
-    ///             while let Ok(Deployed(what)) = events.recv().await {
+    ///             loop {
+    ///                 let what = match events.recv().await {
+    ///                     Ok(Deployed(what)) => what,
+    ///                     // Fell behind: `n` events were missed. Say so and go on.
+    ///                     Err(RecvError::Lagged(n)) => format!("{n} deployments missed"),
+    ///                     Err(RecvError::Closed) => break,
+    ///                 };
     ///                 if me.deployed(what).tell().await.is_err() {
-    ///                     break;
+    ///                     break; // the actor stopped
     ///                 }
     ///             }
     ///         });

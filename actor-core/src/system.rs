@@ -128,11 +128,22 @@ impl System {
     /// If the system is shutting down, the actor is not started: the handle
     /// reports it stopped ([`StopReason::Shutdown`]) and every message to it
     /// fails with `Stopped`. Use [`System::try_spawn`] to get an error instead.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime (an actor is a tokio task), with a message
+    /// that points at the caller.
+    #[track_caller]
     pub fn spawn<A: Actor>(&self, actor: A) -> A::Handle {
         self.spawn_with(actor, A::MAILBOX, Unsupervised, true)
     }
 
     /// Spawns `actor`, or fails with [`SpawnError::ShuttingDown`].
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime, as [`System::spawn`].
+    #[track_caller]
     pub fn try_spawn<A: Actor>(&self, actor: A) -> Result<A::Handle, SpawnError> {
         if self.is_shutting_down() {
             return Err(SpawnError::ShuttingDown);
@@ -142,6 +153,7 @@ impl System {
 
     /// Spawns an actor with an explicit mailbox and parent. `track`: stop it
     /// at system shutdown (false for supervised children).
+    #[track_caller]
     pub(crate) fn spawn_with<A: Actor, P: Parent<A>>(
         &self,
         actor: A,
@@ -149,6 +161,7 @@ impl System {
         parent: P,
         track: bool,
     ) -> A::Handle {
+        require_runtime("spawn an actor");
         let (actor_ref, rx) = Self::prepare_detached::<A>(kind, self.inner.default_mailbox);
         actor_ref
             .cell()
@@ -225,7 +238,13 @@ impl System {
     ///
     /// If the system is shutting down, the supervisor and its children are
     /// not started and report themselves stopped.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime, as [`System::spawn`].
+    #[track_caller]
     pub fn spawn_supervisor(&self, supervisor: Supervisor) -> SupervisorRef {
+        require_runtime("spawn a supervisor");
         spawn_top_level(self, supervisor)
     }
 
@@ -366,6 +385,19 @@ impl System {
 
     fn lock_actors(&self) -> std::sync::MutexGuard<'_, FxHashMap<ActorId, Entry>> {
         self.inner.actors.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Panics, at the caller of the public function, when there is no tokio
+/// runtime to spawn on: tokio's own panic would point inside this crate.
+#[track_caller]
+pub(crate) fn require_runtime(what: &str) {
+    if tokio::runtime::Handle::try_current().is_err() {
+        panic!(
+            "cannot {what} outside a tokio runtime: actors are tokio tasks. Call this \
+             from async code running on tokio (`#[tokio::main]`, `#[tokio::test]`), or \
+             enter a runtime first with `Runtime::enter()` / `Handle::enter()`"
+        );
     }
 }
 

@@ -797,3 +797,33 @@ async fn wait_escalation_resolves_once_the_escalated_supervisor_has_stopped() {
     assert!(matches!(tree.stop_reason(), Some(StopReason::Escalated(_))));
     assert!(!probe.is_alive());
 }
+
+// Shutdown completes whoever calls it, an actor's own handler included.
+
+#[tokio::test(start_paused = true)]
+async fn shutdown_called_from_inside_a_handler_stops_everything() {
+    #[actor]
+    struct Janitor;
+    #[actor]
+    impl Janitor {
+        #[message]
+        async fn shut_everything_down(&mut self, ctx: &mut Context<Self>) {
+            ctx.system().shutdown().await;
+        }
+    }
+    let system = System::builder()
+        .shutdown_timeout(Duration::from_secs(1))
+        .build();
+    let older = system.spawn(Probe::new(1));
+    let janitor = system.spawn(Janitor);
+    let newer = system.spawn(Probe::new(1));
+    janitor.shut_everything_down().tell().await.unwrap();
+    // The janitor waits for the shutdown in its handler, so it cannot drain:
+    // it is aborted at the deadline, and the shutdown goes on without it.
+    assert_eq!(janitor.wait_stopped().await, StopReason::Aborted);
+    assert_eq!(older.wait_stopped().await, StopReason::Shutdown);
+    assert_eq!(newer.wait_stopped().await, StopReason::Shutdown);
+    system.shutdown().await; // returns: the shutdown has completed
+    assert_eq!(system.actor_count(), 0);
+    assert!(system.try_spawn(Probe::new(1)).is_err());
+}
