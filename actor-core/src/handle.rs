@@ -241,3 +241,81 @@ pub trait ActorHandle: Clone + Send + Sync + fmt::Debug + 'static {
     /// The [`ActorRef`] inside the handle.
     fn actor_ref(&self) -> &ActorRef<Self::Actor>;
 }
+
+impl<A: Actor> ActorRef<A> {
+    /// A weak reference to the actor: it does not keep the actor's mailbox
+    /// and cell alive, and [`WeakRef::upgrade`] gives the handle back while
+    /// the actor lives. For caches, registries and back-references that must
+    /// not keep a stopped actor's resources around.
+    ///
+    /// ```
+    /// use actor_core::prelude::*;
+    ///
+    /// #[actor]
+    /// struct Session;
+    /// #[actor]
+    /// impl Session {
+    ///     #[message]
+    ///     fn ping(&self) -> u8 { 1 }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let system = System::new();
+    /// let session = system.spawn(Session);
+    /// let weak = session.downgrade();
+    /// let again: SessionHandle = weak.upgrade().expect("alive");
+    /// assert_eq!(again.ping().await, Ok(1));
+    /// session.stop();
+    /// session.wait_stopped().await;
+    /// assert!(weak.upgrade().is_none());
+    /// # }
+    /// ```
+    pub fn downgrade(&self) -> WeakRef<A> {
+        WeakRef {
+            id: self.id(),
+            shared: Arc::downgrade(&self.shared),
+        }
+    }
+}
+
+/// A weak reference to an actor: see [`ActorRef::downgrade`].
+pub struct WeakRef<A: Actor> {
+    id: ActorId,
+    shared: std::sync::Weak<Shared<A>>,
+}
+
+impl<A: Actor> WeakRef<A> {
+    /// The actor's handle, or `None` once the actor takes no more messages
+    /// (it stopped, or a stop was requested) or nothing else keeps it.
+    pub fn upgrade(&self) -> Option<A::Handle> {
+        let shared = self.shared.upgrade()?;
+        shared
+            .cell
+            .is_alive()
+            .then(|| A::Handle::from_ref(ActorRef { shared }))
+    }
+
+    /// The actor's id (known even after it is gone).
+    pub fn id(&self) -> ActorId {
+        self.id
+    }
+}
+
+impl<A: Actor> Clone for WeakRef<A> {
+    fn clone(&self) -> Self {
+        WeakRef {
+            id: self.id,
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<A: Actor> fmt::Debug for WeakRef<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WeakRef")
+            .field("actor", &A::NAME)
+            .field("id", &self.id)
+            .finish()
+    }
+}

@@ -212,6 +212,7 @@ pub mod handle;
 pub mod io;
 pub mod mailbox;
 pub mod metrics;
+pub mod recipient;
 pub mod registry;
 pub mod reply;
 pub mod request;
@@ -227,10 +228,11 @@ pub use context::{Context, TimerHandle};
 pub use cpu::{CpuError, CpuPool, CpuTask};
 pub use error::{AskError, Error, SendError, SpawnError, TrySendError};
 pub use events::{DEFAULT_EVENT_CAPACITY, Events, Subscriber};
-pub use handle::{ActorHandle, ActorRef};
+pub use handle::{ActorHandle, ActorRef, WeakRef};
 pub use io::{Io, Limiter};
 pub use mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind, Routing};
 pub use metrics::{ActorTypeMetrics, Metrics};
+pub use recipient::Recipient;
 pub use registry::RegistryError;
 pub use reply::Reply;
 pub use request::{Ask, AskTimeout, Request, Tell};
@@ -241,9 +243,9 @@ pub use system::{DEFAULT_SHUTDOWN_TIMEOUT, System, SystemBuilder};
 /// The names an actor module needs: `use actor_core::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Actor, ActorHandle, ActorId, ActorRef, AskError, Backoff, Context, Reply, Restart,
-        SendError, StopReason, Strategy, Supervisor, SupervisorRef, System, TrySendError, actor,
-        message, on_restart, on_start, on_stop,
+        Actor, ActorHandle, ActorId, ActorRef, AskError, Backoff, Context, Recipient, Reply,
+        Restart, SendError, StopReason, Strategy, Supervisor, SupervisorRef, System, TrySendError,
+        actor, message, on_restart, on_start, on_stop,
     };
     pub use crate::{CpuError, RegistryError};
 }
