@@ -305,7 +305,7 @@ impl<A: Actor> Context<A> {
     }
 
     /// Keeps `handle` to abort when this instance stops.
-    fn track_task(&mut self, handle: AbortHandle) -> TimerHandle {
+    pub(crate) fn track_task(&mut self, handle: AbortHandle) -> TimerHandle {
         push_pruned(&mut self.owned().tasks, handle.clone(), |t| {
             !t.is_finished()
         });
@@ -360,14 +360,16 @@ pub(crate) async fn stop_children(children: Vec<Arc<dyn Live>>, timeout: Duratio
     }
 }
 
-/// A timer set with [`Context::send_after`] or [`Context::send_interval`].
+/// A timer set with [`Context::send_after`] or [`Context::send_interval`], or
+/// a stream fed into the mailbox with [`Context::attach`].
 #[derive(Debug, Clone)]
 pub struct TimerHandle {
     handle: AbortHandle,
 }
 
 impl TimerHandle {
-    /// Cancels the timer; a message it already queued stays queued.
+    /// Cancels the timer (or stops feeding the stream); a message it already
+    /// queued stays queued.
     pub fn cancel(&self) {
         self.handle.abort();
     }

@@ -31,7 +31,7 @@ use std::sync::Arc;
 use crate::actor::{Actor, StopReason};
 use crate::cell::{ActorCell, ActorId, Live, Signal};
 use crate::error::{SendError, TrySendError};
-use crate::mailbox::MailboxSender;
+use crate::mailbox::{MailboxSender, Slot};
 use crate::reply::Reply;
 use crate::request::Request;
 
@@ -183,6 +183,16 @@ impl<A: Actor> ActorRef<A> {
             return Err((msg, TrySendError::Stopped));
         }
         self.tx().try_send(msg)
+    }
+
+    /// Waits for room for one message in the mailbox; `Stopped` once a stop
+    /// was requested. (Only for an actor's own mailbox: a pool's routing
+    /// handle has none.)
+    pub(crate) async fn reserve(&self) -> Result<Slot<'_, A::Message>, SendError> {
+        if !self.cell().accepts() {
+            return Err(SendError::Stopped);
+        }
+        self.tx().reserve().await
     }
 
     /// Queues `msg`, waiting for room in a bounded mailbox.

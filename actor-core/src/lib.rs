@@ -202,6 +202,7 @@
 #![warn(missing_docs)]
 
 mod actor;
+pub mod attach;
 mod cell;
 pub mod channel;
 pub mod context;

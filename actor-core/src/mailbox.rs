@@ -116,6 +116,19 @@ impl<M> MailboxSender<M> {
         }
     }
 
+    /// Waits for room for one message (at once for an unbounded mailbox).
+    pub(crate) async fn reserve(&self) -> Result<Slot<'_, M>, SendError> {
+        match self {
+            MailboxSender::Bounded(tx) => tx
+                .reserve()
+                .await
+                .map(Slot::Bounded)
+                .map_err(|_| SendError::Stopped),
+            MailboxSender::Unbounded(tx) => Ok(Slot::Unbounded(tx)),
+            MailboxSender::Routed(_) => Err(SendError::Stopped),
+        }
+    }
+
     /// Messages queued and not yet taken. `cell` is the actor's: an unbounded
     /// sender keeps no count, so the actor publishes one there.
     pub(crate) fn len(&self, cell: &ActorCell) -> usize {
@@ -135,6 +148,23 @@ impl<M> MailboxSender<M> {
             MailboxSender::Routed(router) => {
                 router.members.iter().map(|m| m.tx.max_capacity()).sum()
             }
+        }
+    }
+}
+
+/// Room for one message, reserved in a mailbox.
+pub(crate) enum Slot<'a, M> {
+    Bounded(mpsc::Permit<'a, M>),
+    Unbounded(&'a mpsc::UnboundedSender<M>),
+}
+
+impl<M> Slot<'_, M> {
+    /// Queues `msg` in the reserved room.
+    pub(crate) fn send(self, msg: M) {
+        match self {
+            Slot::Bounded(permit) => permit.send(msg),
+            // Closed meanwhile: the actor is gone, and the message with it.
+            Slot::Unbounded(tx) => drop(tx.send(msg)),
         }
     }
 }
