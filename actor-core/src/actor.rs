@@ -24,9 +24,11 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
+use crate::cell::ActorId;
 use crate::context::Context;
 use crate::handle::ActorHandle;
 use crate::mailbox::MailboxKind;
+use crate::monitor::Notice;
 
 /// The declaration half of an actor, written by `#[actor]` on the struct.
 ///
@@ -95,6 +97,44 @@ pub trait Actor: ActorState + Sized {
         self.on_start(ctx)
     }
 
+    /// Runs when an actor this one watches ([`Context::watch`]) has stopped
+    /// for good, in mailbox order with the other messages (`#[on_down]`).
+    fn on_down(
+        &mut self,
+        ctx: &mut Context<Self>,
+        id: ActorId,
+        reason: StopReason,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (ctx, id, reason);
+        NoHook
+    }
+
+    /// Runs instead of stopping when a linked actor ([`Context::link`])
+    /// stopped abnormally, if the actor declares it (`#[on_link_died]`; OTP's
+    /// `trap_exit`). Without it, the actor stops with [`StopReason::LinkDied`].
+    fn on_link_died(
+        &mut self,
+        ctx: &mut Context<Self>,
+        id: ActorId,
+        reason: StopReason,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (ctx, id, reason);
+        NoHook
+    }
+
+    /// `true` when the actor declares `#[on_link_died]`: a linked actor's
+    /// abnormal stop is then a message to it, not a reason to stop.
+    const TRAPS_LINK_DEATHS: bool = false;
+
+    /// Wraps a notice from the runtime (a monitored actor went down, a linked
+    /// one died) as a message of this actor, for its mailbox. Generated; an
+    /// actor type that cannot take notices gives `None` and gets none.
+    #[doc(hidden)]
+    fn notice(notice: Notice) -> Option<Self::Message> {
+        let _ = notice;
+        None
+    }
+
     /// Runs once after the last message, with the reason the actor stops (`#[on_stop]`).
     fn on_stop(
         &mut self,
@@ -149,6 +189,13 @@ pub enum StopReason {
     /// A supervisor gave up: its children failed more often than its restart
     /// intensity allows. Carries the last child failure.
     Escalated(Arc<StopReason>),
+    /// An actor linked to this one ([`Context::link`]) stopped abnormally.
+    LinkDied {
+        /// The linked actor.
+        id: ActorId,
+        /// Why it stopped.
+        reason: Arc<StopReason>,
+    },
 }
 
 impl StopReason {
@@ -168,6 +215,9 @@ impl fmt::Display for StopReason {
             StopReason::Aborted => f.write_str("aborted: did not stop within its shutdown timeout"),
             StopReason::Killed => f.write_str("killed"),
             StopReason::Failed(why) => write!(f, "failed: {why}"),
+            StopReason::LinkDied { id, reason } => {
+                write!(f, "linked actor {id} stopped: {reason}")
+            }
             StopReason::Escalated(last) => {
                 write!(
                     f,

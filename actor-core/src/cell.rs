@@ -162,7 +162,17 @@ impl Live for ActorCell {
 }
 
 /// Work to run when an actor stops for good.
-type StopHooks = Vec<(HookKey, Box<dyn FnOnce() + Send>)>;
+type StopHooks = Vec<(HookKey, StopHook)>;
+
+/// Runs when an actor stops for good, with the reason.
+pub(crate) type StopHook = Box<dyn FnOnce(&StopReason) + Send>;
+
+/// The rarely used part of a cell.
+#[derive(Default)]
+struct Cold {
+    hooks: StopHooks,
+    requested: Option<StopReason>,
+}
 
 /// Names a hook given to [`ActorCell::on_stopped`], to take it back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,8 +199,10 @@ pub(crate) struct ActorCell {
     /// Boxed: most actors never stop before the program ends, and an idle
     /// actor should cost little memory.
     reason: OnceLock<Box<StopReason>>,
-    /// Work to run when the actor stops for good (registry removal and the like).
-    on_stopped: Mutex<Option<Box<StopHooks>>>,
+    /// What is rarely there: work to run when the actor stops for good
+    /// (registry removal, monitors, links), and a stop reason asked for from
+    /// outside. Made on first use.
+    cold: Mutex<Option<Box<Cold>>>,
     stopped: Notify,
     // Written by the actor's task as it works.
     waker: AtomicWaker,
@@ -222,7 +234,7 @@ impl ActorCell {
             handled: AtomicU64::new(0),
             stopped: Notify::new(),
             reason: OnceLock::new(),
-            on_stopped: Mutex::new(None),
+            cold: Mutex::new(None),
         }
     }
 
@@ -350,51 +362,75 @@ impl ActorCell {
         self.signal(Signal::Abort);
     }
 
+    fn cold(&self) -> std::sync::MutexGuard<'_, Option<Box<Cold>>> {
+        self.cold.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Runs `f` once the actor has stopped for good (at once if it already
     /// has, and then returns `None`).
-    pub(crate) fn on_stopped(&self, f: Box<dyn FnOnce() + Send>) -> Option<HookKey> {
+    pub(crate) fn on_stopped(&self, f: StopHook) -> Option<HookKey> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
-        let mut hooks = self.on_stopped.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cold = self.cold();
         if self.has_ended() {
-            drop(hooks);
-            f();
+            drop(cold);
+            f(&self.stop_reason().unwrap_or(StopReason::Aborted));
             return None;
         }
         let key = HookKey(NEXT.fetch_add(1, Ordering::Relaxed));
-        hooks.get_or_insert_with(Box::default).push((key, f));
+        cold.get_or_insert_with(Box::default).hooks.push((key, f));
         Some(key)
     }
 
     /// How many stop hooks wait to run.
     #[cfg(test)]
     pub(crate) fn stop_hooks(&self) -> usize {
-        let hooks = self.on_stopped.lock().unwrap_or_else(|e| e.into_inner());
-        hooks.as_ref().map_or(0, |h| h.len())
+        self.cold().as_ref().map_or(0, |c| c.hooks.len())
     }
 
     /// Drops the hook `key` without running it (if it has not run yet).
     pub(crate) fn remove_hook(&self, key: HookKey) {
-        let mut hooks = self.on_stopped.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(list) = hooks.as_mut() {
-            list.retain(|(k, _)| *k != key);
-            if list.is_empty() {
-                *hooks = None;
+        let mut cold = self.cold();
+        if let Some(c) = cold.as_mut() {
+            c.hooks.retain(|(k, _)| *k != key);
+            if c.hooks.is_empty() && c.requested.is_none() {
+                *cold = None;
             }
         }
+    }
+
+    /// Asks the actor to stop with `reason` (a failure that reaches it from
+    /// outside, such as a linked actor's death), overtaking queued messages.
+    pub(crate) fn stop_with(&self, reason: StopReason) {
+        {
+            let mut cold = self.cold();
+            let cold = cold.get_or_insert_with(Box::default);
+            if cold.requested.is_none() {
+                cold.requested = Some(reason);
+            }
+        }
+        self.signal(Signal::StopShutdown);
+    }
+
+    /// The reason asked for with [`ActorCell::stop_with`], taken.
+    pub(crate) fn take_requested(&self) -> Option<StopReason> {
+        self.cold().as_mut().and_then(|c| c.requested.take())
     }
 
     /// Marks the actor stopped for good with `reason` and wakes everyone waiting.
     pub(crate) fn finish(&self, reason: StopReason) {
         let _ = self.reason.set(Box::new(reason));
         self.close();
-        let hooks = {
-            let mut hooks = self.on_stopped.lock().unwrap_or_else(|e| e.into_inner());
+        let cold = {
+            let mut cold = self.cold();
             self.state.store(STOPPED, Ordering::Release);
-            hooks.take()
+            cold.take()
         };
         self.stopped.notify_waiters();
-        for (_, hook) in hooks.into_iter().flat_map(|h| *h) {
-            hook();
+        if let Some(cold) = cold {
+            let reason = self.stop_reason().unwrap_or(StopReason::Aborted);
+            for (_, hook) in cold.hooks {
+                hook(&reason);
+            }
         }
     }
 

@@ -45,6 +45,7 @@ use crate::actor::{Actor, StopReason};
 use crate::cell::{ActorId, Live, Signal};
 use crate::cpu::CpuTask;
 use crate::handle::{ActorHandle, ActorRef};
+use crate::monitor::Tie;
 use crate::reply::Reply;
 use crate::request::Request;
 use crate::system::System;
@@ -67,6 +68,8 @@ struct Owned {
     tasks: Vec<AbortHandle>,
     /// The reason given to [`Context::stop_with`], if any.
     requested: Option<StopReason>,
+    /// Watches and links: they last for the actor's life, not one instance's.
+    ties: Vec<Tie>,
 }
 
 impl<A: Actor> fmt::Debug for Context<A> {
@@ -302,6 +305,19 @@ impl<A: Actor> Context<A> {
 
     fn owned(&mut self) -> &mut Owned {
         self.owned.get_or_insert_with(Box::default)
+    }
+
+    /// This actor's watches and links.
+    pub(crate) fn ties(&mut self) -> &mut Vec<Tie> {
+        &mut self.owned().ties
+    }
+
+    /// This actor's watches and links, taken.
+    pub(crate) fn take_ties(&mut self) -> Vec<Tie> {
+        self.owned
+            .as_mut()
+            .map(|o| std::mem::take(&mut o.ties))
+            .unwrap_or_default()
     }
 
     /// Keeps `handle` to abort when this instance stops.

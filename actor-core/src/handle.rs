@@ -310,6 +310,12 @@ impl<A: Actor> WeakRef<A> {
     pub fn id(&self) -> ActorId {
         self.id
     }
+
+    /// The reference, while anything else keeps the actor's cell (it may be
+    /// stopping or stopped).
+    pub(crate) fn upgrade_ref(&self) -> Option<ActorRef<A>> {
+        self.shared.upgrade().map(|shared| ActorRef { shared })
+    }
 }
 
 impl<A: Actor> Clone for WeakRef<A> {

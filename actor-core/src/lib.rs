@@ -213,6 +213,7 @@ pub mod handle;
 pub mod io;
 pub mod mailbox;
 pub mod metrics;
+pub mod monitor;
 pub mod recipient;
 pub mod registry;
 pub mod reply;

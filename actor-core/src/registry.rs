@@ -121,7 +121,7 @@ impl Registry {
         let names = Arc::downgrade(&self.names);
         let id = cell.id();
         let key = name.clone();
-        let hook = cell.on_stopped(Box::new(move || remove_if_held_by(&names, &key, id)));
+        let hook = cell.on_stopped(Box::new(move |_| remove_if_held_by(&names, &key, id)));
         // Kept with the entry, so that `unregister` frees the hook too.
         if let Some(entry) = lock(&self.names).get_mut(&name)
             && entry.actor.cell().id() == id

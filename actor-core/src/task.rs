@@ -106,7 +106,11 @@ impl<A: Actor> TaskState<A> {
     /// reason (the one given to `Context::stop_with`, if any).
     fn stop_for(&mut self, sig: Signal, forced: bool) -> Stopped {
         self.stopped_for = Some(sig);
-        let reason = self.ctx.take_requested_reason().unwrap_or(sig.reason());
+        let reason = self
+            .ctx
+            .take_requested_reason()
+            .or_else(|| self.ctx.actor_ref().cell().take_requested())
+            .unwrap_or(sig.reason());
         Stopped { reason, forced }
     }
 
@@ -128,6 +132,7 @@ impl<A: Actor> TaskState<A> {
         // New messages fail with `Stopped` from here on.
         self.ctx.actor_ref().cell().close();
         self.ctx.abandon_instance_resources();
+        self.ctx.release_ties();
         // Refuse new messages, then drop the queued ones: their asks resolve
         // to `NoReply` instead of waiting forever.
         self.rx.close();
