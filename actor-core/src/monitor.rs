@@ -62,7 +62,6 @@
 //! actor's whole life (across its restarts) until `unwatch` / `unlink`.
 //! Watching or linking yourself does nothing.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use crate::actor::{Actor, StopReason};
@@ -93,21 +92,15 @@ pub enum Notice {
 
 /// Runs the hook a notice is for. Generated dispatch calls it.
 #[doc(hidden)]
-pub fn handle_notice<'a, A: Actor>(
-    actor: &'a mut A,
-    notice: Notice,
-    ctx: &'a mut Context<A>,
-) -> impl Future<Output = ()> + Send + 'a {
-    async move {
-        match notice {
-            Notice::Down { id, reason } => {
-                ctx.forget_watch(id);
-                actor.on_down(ctx, id, reason).await;
-            }
-            Notice::LinkDied { id, reason } => {
-                ctx.forget_link(id);
-                actor.on_link_died(ctx, id, (*reason).clone()).await;
-            }
+pub async fn handle_notice<A: Actor>(actor: &mut A, notice: Notice, ctx: &mut Context<A>) {
+    match notice {
+        Notice::Down { id, reason } => {
+            ctx.forget_watch(id);
+            actor.on_down(ctx, id, reason).await;
+        }
+        Notice::LinkDied { id, reason } => {
+            ctx.forget_link(id);
+            actor.on_link_died(ctx, id, (*reason).clone()).await;
         }
     }
 }
