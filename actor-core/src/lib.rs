@@ -220,11 +220,6 @@ pub mod prelude {
     pub use crate::{CpuError, RegistryError};
 }
 
-/// The README's complete examples, compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;
-
 /// What generated code reaches; not part of the public API.
 #[doc(hidden)]
 #[path = "private.rs"]
