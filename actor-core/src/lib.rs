@@ -49,8 +49,11 @@
 //! # What the macros generate
 //!
 //! For an actor `Foo`:
-//! - `FooMessage`: an enum with one variant per `#[message]` method, carrying
-//!   its arguments and a [`Reply`] slot;
+//! - `FooMessage`: an enum with two variants per `#[message]` method, both
+//!   carrying its arguments: one for a tell (`Inc { by }` for a method
+//!   `inc(by)`), one for an ask that also carries the reply channel
+//!   (`__IncAsk { by, .. }`), so a tell moves no reply slot. It is
+//!   `#[doc(hidden)]`: the handle builds it for you;
 //! - `FooHandle`: `Clone + Send + Sync + Debug`; one method per message with the
 //!   same name, visibility, documentation and arguments (minus `&self`, `ctx`
 //!   and `reply`), returning a [`Request`]. It dereferences to [`ActorRef`]

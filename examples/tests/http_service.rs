@@ -19,10 +19,13 @@ use tokio::task::JoinHandle;
 /// Bounds a wait that only a broken server makes long: a failure, not a sleep.
 const HANG: Duration = Duration::from_secs(20);
 
-/// Small limits, so that every limit is quick to reach.
+/// Small limits, so that every limit is quick to reach. The ask deadline is
+/// only a bound on a broken actor: no answer here may depend on how fast the
+/// machine is (a panic reported with `RUST_BACKTRACE=1` on a loaded machine
+/// takes a while). The timeout test sets its own.
 fn config() -> Config {
     Config {
-        ask_timeout: Duration::from_millis(200),
+        ask_timeout: HANG,
         max_queue: 2,
         max_step: u64::MAX,
         limits: Limits {
@@ -131,6 +134,23 @@ impl Server {
 
     async fn delete(&self, path: &str) -> Answer {
         self.call(Method::DELETE, path, "").await
+    }
+
+    /// Waits until `GET /stats` shows what `shows` looks for (a line of it,
+    /// such as the store's queue length): the way to await an actor's state
+    /// from outside. Bounded only against a broken server.
+    async fn wait_for_stats(&self, shows: impl Fn(&str) -> bool) {
+        tokio::time::timeout(HANG, async {
+            loop {
+                let stats = self.get("/stats").await.body;
+                if stats.lines().any(&shows) {
+                    return;
+                }
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .expect("/stats showed the state awaited");
     }
 
     /// Shuts the server down and returns its summary and what it printed.
@@ -285,18 +305,24 @@ async fn a_crashing_counter_answers_500_restarts_from_zero_and_is_given_up_after
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stalled_store_times_out_with_504_then_sheds_load_with_503() {
-    let server = Server::start(config()).await;
+    let server = Server::start(Config {
+        ask_timeout: Duration::from_millis(200),
+        ..config()
+    })
+    .await;
 
     assert_answer(
         &server.post("/chaos/stall-store?ms=abc").await,
         400,
         "`ms` must be 0 to 60000, not \"abc\"\n",
     );
-    // Long enough for the two 200 ms timeouts below, with room for a slow machine.
+    // Answered once the store stalls; the stall lasts until the server
+    // stops (a minute at most), so every request below queues behind it
+    // however slow the machine.
     assert_answer(
-        &server.post("/chaos/stall-store?ms=3000").await,
+        &server.post("/chaos/stall-store?ms=60000").await,
         202,
-        "the store stalls for 3000 ms\n",
+        "the store stalls for 60000 ms\n",
     );
     let timeout = "the Store actor did not answer within 200ms\n";
     assert_answer(&server.get("/kv/a").await, 504, timeout);
@@ -324,22 +350,9 @@ async fn a_graceful_shutdown_answers_the_requests_in_flight() {
         ..config()
     })
     .await;
-    assert_eq!(server.post("/chaos/stall-store?ms=1000").await.status, 202);
-    // The stall is told, not asked: wait until the store has taken it (its
-    // queue is empty again), so that "queued 1" below is the request.
-    let mut stalled = false;
-    for _ in 0..2000 {
-        let stats = server.get("/stats").await.body;
-        if stats
-            .lines()
-            .any(|l| l.starts_with("Store:") && l.contains("queued 0,"))
-        {
-            stalled = true;
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
-    assert!(stalled, "the store never took the stall");
+    // Answered once the store stalls: the stall ends when the server starts
+    // shutting down, so the request below waits for the shutdown.
+    assert_eq!(server.post("/chaos/stall-store?ms=60000").await.status, 202);
 
     let in_flight = {
         let (client, url) = (server.client.clone(), server.url.clone());
@@ -352,19 +365,9 @@ async fn a_graceful_shutdown_answers_the_requests_in_flight() {
     };
     // Wait until the request has reached the store (queued behind the stall):
     // the server has it in hand.
-    let mut queued = false;
-    for _ in 0..2000 {
-        let stats = server.get("/stats").await.body;
-        if stats
-            .lines()
-            .any(|l| l.starts_with("Store:") && l.contains("queued 1,"))
-        {
-            queued = true;
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
-    assert!(queued, "the request never reached the store");
+    server
+        .wait_for_stats(|l| l.starts_with("Store:") && l.contains("queued 1,"))
+        .await;
 
     let (summary, printed) = server.stop().await;
     // Answered, not cut off: a dropped connection would be an error here.

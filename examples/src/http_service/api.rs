@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
+use tokio::sync::watch;
 
 use super::counter::CounterHandle;
 use super::error::ApiError;
@@ -27,6 +28,8 @@ pub(crate) struct AppState {
     pub(crate) config: Config,
     pub(crate) log: Log,
     pub(crate) tally: Tally,
+    /// Ends the store's stalls (see [`Store::stall`](super::Store::stall)).
+    pub(crate) release_stalls: watch::Sender<()>,
 }
 
 impl AppState {
@@ -156,7 +159,8 @@ async fn crash_counter(State(s): State<AppState>) -> Result<String, ApiError> {
 }
 
 /// `POST /chaos/stall-store?ms=N`: the store sleeps N ms (at most 60 000)
-/// without taking requests. Answers 202 at once: a tell, not an ask.
+/// without taking requests, or until the service shuts down. Answers 202 as
+/// soon as the store has begun to stall.
 async fn stall_store(
     State(s): State<AppState>,
     RawQuery(query): RawQuery,
@@ -168,11 +172,10 @@ async fn stall_store(
                 ApiError::BadRequest(format!("`ms` must be 0 to 60000, not {ms:?}"))
             })?,
         };
-    let capacity = s.store.mailbox_capacity().unwrap_or(usize::MAX);
-    s.store
-        .stall(Duration::from_millis(ms))
-        .try_tell()
-        .map_err(|e| ApiError::tell("Store", e, capacity))?;
+    s.admit(&s.store)?;
+    let released = s.release_stalls.subscribe();
+    s.ask(s.store.stall(Duration::from_millis(ms), released))
+        .await?;
     Ok((
         StatusCode::ACCEPTED,
         format!("the store stalls for {ms} ms\n"),

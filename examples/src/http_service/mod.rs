@@ -13,7 +13,8 @@
 //! an actor that panicked (500), restarted (503, retry) or stopped (503).
 //!
 //! `/chaos/crash-counter` and `/chaos/stall-store?ms=N` make those failures
-//! happen on demand, to watch the service survive them; `GET /stats` shows
+//! happen on demand, to watch the service survive them (a stall ends after N
+//! ms, or when the service starts shutting down); `GET /stats` shows
 //! the actors' metrics (messages handled, queued, panics, restarts).
 //!
 //! Run it with `cargo run --example http_service` and follow the curl
@@ -35,6 +36,7 @@ use std::time::Duration;
 use actor_core::prelude::*;
 use axum::http::StatusCode;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 pub use self::counter::{Counter, CounterError, CounterHandle};
 pub use self::error::ApiError;
@@ -123,6 +125,7 @@ pub async fn serve(
     system.spawn_supervisor(store_tree);
 
     let tally = Tally::default();
+    let (release_stalls, _) = watch::channel(());
     let state = AppState {
         system: system.clone(),
         counter,
@@ -130,6 +133,7 @@ pub async fn serve(
         config,
         log: log.clone(),
         tally: tally.clone(),
+        release_stalls: release_stalls.clone(),
     };
 
     log.text(&welcome(addr));
@@ -140,6 +144,8 @@ pub async fn serve(
             log.line(format_args!(
                 "shutting down: answering the requests in flight, then stopping the actors"
             ));
+            // A stalled store would hold up the requests queued behind it.
+            release_stalls.send_replace(());
         }
     };
     axum::serve(listener, api::router(state))
