@@ -116,6 +116,12 @@
 //! stops with [`StopReason::Panicked`] (reported through `tracing` and
 //! [`ActorRef::wait_stopped`]). Unsupervised, it stays stopped.
 //!
+//! # Cargo features
+//!
+//! - `metrics`: `metrics::Exporter` reports each actor type's figures
+//!   through the `metrics` facade crate, for Prometheus or any other
+//!   exporter (see the [`metrics`] module). Off by default.
+//!
 //! # Pools, channels, events and names
 //!
 //! The [`System`] is where a service gets its concurrency from:

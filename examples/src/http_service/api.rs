@@ -3,15 +3,19 @@
 
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
 use actor_core::Request;
+use actor_core::metrics::Exporter;
 use actor_core::prelude::*;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, Request as HttpRequest, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use metrics_exporter_prometheus::PrometheusRecorder;
 use tokio::sync::watch;
 
 use super::counter::CounterHandle;
@@ -30,6 +34,10 @@ pub(crate) struct AppState {
     pub(crate) tally: Tally,
     /// Ends the store's stalls (see [`Store::stall`](super::Store::stall)).
     pub(crate) release_stalls: watch::Sender<()>,
+    /// Reports the actors' metrics to `prometheus`.
+    pub(crate) exporter: Exporter,
+    /// Renders what it was told in the Prometheus text format.
+    pub(crate) prometheus: Arc<PrometheusRecorder>,
 }
 
 impl AppState {
@@ -70,6 +78,7 @@ pub(crate) fn router(state: AppState) -> Router {
             get(get_value).put(put_value).delete(delete_value),
         )
         .route("/stats", get(stats))
+        .route("/metrics", get(prometheus_metrics))
         .route("/chaos/crash-counter", post(crash_counter))
         .route("/chaos/stall-store", post(stall_store))
         .layer(middleware::from_fn_with_state(state.clone(), log_request))
@@ -148,6 +157,23 @@ async fn stats(State(s): State<AppState>) -> String {
         }
     }
     text
+}
+
+/// `GET /metrics`: the actors' metrics in the Prometheus text format, for a
+/// Prometheus server to scrape.
+///
+/// Exported at each scrape, so the figures are those of the moment. The
+/// recorder is this service's own, used as the thread's recorder for the
+/// export (several services, as in the tests, each keep theirs); a program
+/// with metrics of its own would install it as the global recorder instead
+/// (`PrometheusBuilder::install_recorder`) and call `exporter.export()` the
+/// same way.
+async fn prometheus_metrics(State(s): State<AppState>) -> impl IntoResponse {
+    metrics::with_local_recorder(&*s.prometheus, || s.exporter.export());
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        s.prometheus.handle().render(),
+    )
 }
 
 /// `POST /chaos/crash-counter`: makes the counter panic. The request gets

@@ -15,7 +15,9 @@
 //! `/chaos/crash-counter` and `/chaos/stall-store?ms=N` make those failures
 //! happen on demand, to watch the service survive them (a stall ends after N
 //! ms, or when the service starts shutting down); `GET /stats` shows
-//! the actors' metrics (messages handled, queued, panics, restarts).
+//! the actors' metrics (messages handled, queued, panics, restarts), and
+//! `GET /metrics` serves them in the Prometheus text format (actor-core's
+//! `metrics` feature, exported with `metrics-exporter-prometheus`).
 //!
 //! Run it with `cargo run --example http_service` and follow the curl
 //! commands it prints; ctrl-c stops it gracefully: requests in flight are
@@ -33,8 +35,10 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use actor_core::metrics::Exporter;
 use actor_core::prelude::*;
 use axum::http::StatusCode;
+use metrics_exporter_prometheus::PrometheusBuilder;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -134,6 +138,8 @@ pub async fn serve(
         log: log.clone(),
         tally: tally.clone(),
         release_stalls: release_stalls.clone(),
+        exporter: Exporter::new(&system),
+        prometheus: Arc::new(PrometheusBuilder::new().build_recorder()),
     };
 
     log.text(&welcome(addr));
@@ -186,6 +192,7 @@ fn welcome(addr: SocketAddr) -> String {
             "then GET a key: 504",
         ),
         (format!("curl {url}/stats"), "handled, panics, restarts"),
+        (format!("curl {url}/metrics"), "the same, for Prometheus"),
     ] {
         if note.is_empty() {
             text += &format!("  {command}\n");
