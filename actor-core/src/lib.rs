@@ -49,8 +49,11 @@
 //! # What the macros generate
 //!
 //! For an actor `Foo`:
-//! - `FooMessage`: an enum with one variant per `#[message]` method, carrying
-//!   its arguments and a [`Reply`] slot;
+//! - `FooMessage`: an enum with two variants per `#[message]` method, both
+//!   carrying its arguments: one for a tell (`Inc { by }` for a method
+//!   `inc(by)`), one for an ask that also carries the reply channel
+//!   (`__IncAsk { by, .. }`), so a tell moves no reply slot. It is
+//!   `#[doc(hidden)]`: the handle builds it for you;
 //! - `FooHandle`: `Clone + Send + Sync + Debug`; one method per message with the
 //!   same name, visibility, documentation and arguments (minus `&self`, `ctx`
 //!   and `reply`), returning a [`Request`]. It dereferences to [`ActorRef`]
@@ -140,6 +143,12 @@
 //! - An actor that asks itself from its own handler gets `AskError::Deadlock` at
 //!   once (it could only answer after the handler returns); a tell into its own
 //!   full mailbox gets `SendError::Deadlock`.
+//!
+//! # Cargo features
+//!
+//! - `metrics`: `metrics::Exporter` reports each actor type's figures
+//!   through the `metrics` facade crate, for Prometheus or any other
+//!   exporter (see the [`metrics`] module). Off by default.
 //!
 //! # Pools, channels, events and names
 //!
@@ -251,11 +260,6 @@ pub mod prelude {
     };
     pub use crate::{CpuError, RegistryError};
 }
-
-/// The README's complete examples, compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;
 
 /// What generated code reaches; not part of the public API.
 #[doc(hidden)]
