@@ -225,7 +225,7 @@ impl<A: Actor> Context<A> {
     ///                     Ok(Deployed(what)) => what,
     ///                     // Fell behind: `n` events were missed. Say so and go on.
     ///                     Err(RecvError::Lagged(n)) => format!("{n} deployments missed"),
-    ///                     Err(RecvError::Closed) => break,
+    ///                     Err(_closed) => break,
     ///                 };
     ///                 if me.deployed(what).tell().await.is_err() {
     ///                     break; // the actor stopped
