@@ -24,9 +24,11 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
+use crate::cell::ActorId;
 use crate::context::Context;
 use crate::handle::ActorHandle;
 use crate::mailbox::MailboxKind;
+use crate::monitor::Notice;
 
 /// The declaration half of an actor, written by `#[actor]` on the struct.
 ///
@@ -158,6 +160,44 @@ pub trait Actor: ActorState + Sized {
         self.on_start(ctx)
     }
 
+    /// Runs when an actor this one watches ([`Context::watch`]) has stopped
+    /// for good, in mailbox order with the other messages (`#[on_down]`).
+    fn on_down(
+        &mut self,
+        ctx: &mut Context<Self>,
+        id: ActorId,
+        reason: StopReason,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (ctx, id, reason);
+        NoHook
+    }
+
+    /// Runs instead of stopping when a linked actor ([`Context::link`])
+    /// stopped abnormally, if the actor declares it (`#[on_link_died]`; OTP's
+    /// `trap_exit`). Without it, the actor stops with [`StopReason::LinkDied`].
+    fn on_link_died(
+        &mut self,
+        ctx: &mut Context<Self>,
+        id: ActorId,
+        reason: StopReason,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (ctx, id, reason);
+        NoHook
+    }
+
+    /// `true` when the actor declares `#[on_link_died]`: a linked actor's
+    /// abnormal stop is then a message to it, not a reason to stop.
+    const TRAPS_LINK_DEATHS: bool = false;
+
+    /// Wraps a notice from the runtime (a monitored actor went down, a linked
+    /// one died) as a message of this actor, for its mailbox. Generated; an
+    /// actor type that cannot take notices gives `None` and gets none.
+    #[doc(hidden)]
+    fn notice(notice: Notice) -> Option<Self::Message> {
+        let _ = notice;
+        None
+    }
+
     /// Runs once after the last message, with the reason the actor stops (`#[on_stop]`).
     fn on_stop(
         &mut self,
@@ -203,16 +243,27 @@ pub enum StopReason {
     /// message in hand was abandoned and `on_stop` did not run), or the tokio
     /// runtime it ran on went away.
     Aborted,
+    /// Killed: [`ActorRef::kill`](crate::ActorRef::kill). The message in hand
+    /// was abandoned at its next `.await` and `on_stop` did not run (OTP's
+    /// `exit(Pid, kill)`). A failure: a supervisor restarts a transient child.
+    Killed,
     /// The actor stopped itself with an error: [`Context::fail`].
     Failed(String),
     /// A supervisor gave up: its children failed more often than its restart
     /// intensity allows. Carries the last child failure.
     Escalated(Arc<StopReason>),
+    /// An actor linked to this one ([`Context::link`]) stopped abnormally.
+    LinkDied {
+        /// The linked actor.
+        id: ActorId,
+        /// Why it stopped.
+        reason: Arc<StopReason>,
+    },
 }
 
 impl StopReason {
-    /// `true` for a panic, an abort, a failure or an escalation; `false` for a
-    /// normal stop or a shutdown.
+    /// `true` for a panic, a kill, an abort, a failure or an escalation;
+    /// `false` for a normal stop or a shutdown.
     pub fn is_failure(&self) -> bool {
         !matches!(self, StopReason::Normal | StopReason::Shutdown)
     }
@@ -224,8 +275,12 @@ impl fmt::Display for StopReason {
             StopReason::Normal => f.write_str("stopped normally"),
             StopReason::Shutdown => f.write_str("shut down"),
             StopReason::Panicked(p) => write!(f, "{p}"),
-            StopReason::Aborted => f.write_str("aborted"),
+            StopReason::Aborted => f.write_str("aborted: did not stop within its shutdown timeout"),
+            StopReason::Killed => f.write_str("killed"),
             StopReason::Failed(why) => write!(f, "failed: {why}"),
+            StopReason::LinkDied { id, reason } => {
+                write!(f, "linked actor {id} stopped: {reason}")
+            }
             StopReason::Escalated(last) => {
                 write!(
                     f,

@@ -3,14 +3,16 @@
 //! and the final stop reason.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::task::Context;
+use std::time::Duration;
 
 use futures::task::AtomicWaker;
 use tokio::sync::Notify;
 
 use crate::actor::StopReason;
+use crate::system::DEFAULT_SHUTDOWN_TIMEOUT;
 
 /// A process-wide unique actor id. Ids grow in spawn order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -34,32 +36,72 @@ impl fmt::Display for ActorId {
     }
 }
 
-/// A stop request. Larger values win: a stop overtakes a drain, a shutdown a normal stop.
+thread_local! {
+    /// The actor whose task is being polled on this thread, if any (0: none).
+    static CURRENT_ACTOR: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Marks an actor as the one running on this thread while its task is polled.
+pub(crate) struct Running(u64);
+
+impl Running {
+    #[inline]
+    pub(crate) fn enter(id: ActorId) -> Self {
+        Running(CURRENT_ACTOR.with(|r| r.replace(id.0)))
+    }
+
+    /// `true` when called from inside the task of actor `id` (its handlers,
+    /// hooks and what they await), where waiting on the actor itself would
+    /// wait forever.
+    #[inline]
+    pub(crate) fn is(id: ActorId) -> bool {
+        CURRENT_ACTOR.with(|r| r.get() == id.0)
+    }
+}
+
+impl Drop for Running {
+    #[inline]
+    fn drop(&mut self) {
+        CURRENT_ACTOR.with(|r| r.set(self.0));
+    }
+}
+
+/// A stop request. Larger values win: a stop overtakes a drain, a shutdown a
+/// normal stop, a kill everything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(u8)]
 pub(crate) enum Signal {
+    /// A supervisor stops this instance to start a new one (a sibling's
+    /// restart): like [`Signal::StopShutdown`], but the mailbox stays open,
+    /// since the next instance will take its messages.
+    Restart = 1,
     /// Handle what is queued, then stop normally.
-    DrainNormal = 1,
+    DrainNormal = 2,
     /// Handle what is queued, then stop with [`StopReason::Shutdown`].
-    DrainShutdown = 2,
+    DrainShutdown = 3,
     /// Stop after the current message; queued messages are dropped.
-    StopNormal = 3,
+    StopNormal = 4,
     /// Stop after the current message with [`StopReason::Shutdown`].
-    StopShutdown = 4,
-    /// Stop now: the message in hand is abandoned at its next `.await`, no
-    /// `on_stop`; the instance ends with [`StopReason::Aborted`]. The mailbox
-    /// survives, so a supervisor can still restart the actor.
-    Kill = 5,
+    StopShutdown = 5,
+    /// Stop now ([`ActorRef::kill`](crate::ActorRef::kill)): the message in
+    /// hand is abandoned at its next `.await`, no `on_stop`; the instance ends
+    /// with [`StopReason::Killed`], a failure.
+    Kill = 6,
+    /// Stop now because a stop took longer than the actor's shutdown timeout:
+    /// as [`Signal::Kill`], with [`StopReason::Aborted`].
+    Abort = 7,
 }
 
 impl Signal {
     fn from_u8(v: u8) -> Option<Signal> {
         match v {
-            1 => Some(Signal::DrainNormal),
-            2 => Some(Signal::DrainShutdown),
-            3 => Some(Signal::StopNormal),
-            4 => Some(Signal::StopShutdown),
-            5 => Some(Signal::Kill),
+            1 => Some(Signal::Restart),
+            2 => Some(Signal::DrainNormal),
+            3 => Some(Signal::DrainShutdown),
+            4 => Some(Signal::StopNormal),
+            5 => Some(Signal::StopShutdown),
+            6 => Some(Signal::Kill),
+            7 => Some(Signal::Abort),
             _ => None,
         }
     }
@@ -68,18 +110,34 @@ impl Signal {
         matches!(self, Signal::DrainNormal | Signal::DrainShutdown)
     }
 
+    /// A kill or an abort: the instance is dropped where it stands.
+    pub(crate) fn is_hard(self) -> bool {
+        self >= Signal::Kill
+    }
+
+    /// Every request but a supervisor's restart closes the mailbox: from then
+    /// on new messages fail with `Stopped`.
+    pub(crate) fn closes(self) -> bool {
+        self != Signal::Restart
+    }
+
     pub(crate) fn reason(self) -> StopReason {
         match self {
             Signal::DrainNormal | Signal::StopNormal => StopReason::Normal,
-            Signal::DrainShutdown | Signal::StopShutdown => StopReason::Shutdown,
-            Signal::Kill => StopReason::Aborted,
+            Signal::Restart | Signal::DrainShutdown | Signal::StopShutdown => StopReason::Shutdown,
+            Signal::Kill => StopReason::Killed,
+            Signal::Abort => StopReason::Aborted,
         }
     }
 }
 
 const RUNNING: u8 = 0;
-const RESTARTING: u8 = 1;
 const STOPPED: u8 = 2;
+
+/// A duration in whole milliseconds, saturating (at about 49 days).
+fn duration_ms(d: Duration) -> u32 {
+    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
+}
 
 /// What the system and supervisors need of a live actor, whatever its type.
 pub(crate) trait Live: Send + Sync {
@@ -104,7 +162,21 @@ impl Live for ActorCell {
 }
 
 /// Work to run when an actor stops for good.
-type StopHooks = Vec<Box<dyn FnOnce() + Send>>;
+type StopHooks = Vec<(HookKey, StopHook)>;
+
+/// Runs when an actor stops for good, with the reason.
+pub(crate) type StopHook = Box<dyn FnOnce(&StopReason) + Send>;
+
+/// The rarely used part of a cell.
+#[derive(Default)]
+struct Cold {
+    hooks: StopHooks,
+    requested: Option<StopReason>,
+}
+
+/// Names a hook given to [`ActorCell::on_stopped`], to take it back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct HookKey(u64);
 
 /// Shared between an actor's task and all of its handles.
 ///
@@ -118,12 +190,19 @@ pub(crate) struct ActorCell {
     // Read often, written rarely.
     id: ActorId,
     signal: AtomicU8,
+    /// Set by a stop request (or the end): senders check it before queueing,
+    /// so nothing new is accepted once a stop was asked for.
+    closed: AtomicBool,
     state: AtomicU8,
+    /// How long a stop may take before the actor is aborted, in milliseconds.
+    stop_timeout_ms: AtomicU32,
     /// Boxed: most actors never stop before the program ends, and an idle
     /// actor should cost little memory.
     reason: OnceLock<Box<StopReason>>,
-    /// Work to run when the actor stops for good (registry removal and the like).
-    on_stopped: Mutex<Option<Box<StopHooks>>>,
+    /// What is rarely there: work to run when the actor stops for good
+    /// (registry removal, monitors, links), and a stop reason asked for from
+    /// outside. Made on first use.
+    cold: Mutex<Option<Box<Cold>>>,
     stopped: Notify,
     // Written by the actor's task as it works.
     waker: AtomicWaker,
@@ -147,13 +226,15 @@ impl ActorCell {
         ActorCell {
             id: ActorId::next(),
             signal: AtomicU8::new(0),
+            closed: AtomicBool::new(false),
+            stop_timeout_ms: AtomicU32::new(duration_ms(DEFAULT_SHUTDOWN_TIMEOUT)),
             waker: AtomicWaker::new(),
             state: AtomicU8::new(RUNNING),
             depth: AtomicUsize::new(0),
             handled: AtomicU64::new(0),
             stopped: Notify::new(),
             reason: OnceLock::new(),
-            on_stopped: Mutex::new(None),
+            cold: Mutex::new(None),
         }
     }
 
@@ -162,8 +243,12 @@ impl ActorCell {
     }
 
     /// Raises a stop request; a weaker request never replaces a stronger one.
+    /// Every request but [`Signal::Restart`] closes the mailbox at once.
     pub(crate) fn signal(&self, sig: Signal) {
-        let prev = self.signal.fetch_max(sig as u8, Ordering::AcqRel);
+        if sig.closes() {
+            self.closed.store(true, Ordering::SeqCst);
+        }
+        let prev = self.signal.fetch_max(sig as u8, Ordering::SeqCst);
         if prev < sig as u8 {
             self.waker.wake();
         }
@@ -175,9 +260,51 @@ impl ActorCell {
         Signal::from_u8(self.signal.load(Ordering::Acquire))
     }
 
-    /// Forgets stop requests aimed at the previous instance (supervised restart).
-    pub(crate) fn clear_signal(&self) {
-        self.signal.store(0, Ordering::Release);
+    /// `false` once a stop was requested or the actor ended: senders check
+    /// this before queueing.
+    #[inline(always)]
+    pub(crate) fn accepts(&self) -> bool {
+        !self.closed.load(Ordering::Acquire)
+    }
+
+    /// Refuses new messages from now on (the actor is ending).
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+    }
+
+    /// The instance that stopped for `seen` is done with it: forget that
+    /// request (a stronger one that came meanwhile stays), so that a request
+    /// arriving while a supervisor restarts the actor is told apart.
+    pub(crate) fn consume_signal(&self, seen: Option<Signal>) {
+        if let Some(seen) = seen {
+            let _ = self
+                .signal
+                .compare_exchange(seen as u8, 0, Ordering::SeqCst, Ordering::SeqCst);
+        }
+    }
+
+    /// A new instance is about to take messages: accept them again, unless a
+    /// stop was requested meanwhile, which is returned (and the mailbox stays
+    /// closed). A [`Signal::Restart`] does not count: the instance sees it.
+    pub(crate) fn reopen(&self) -> Result<(), Signal> {
+        self.closed.store(false, Ordering::SeqCst);
+        match self.pending_signal() {
+            Some(sig) if sig.closes() => {
+                self.closed.store(true, Ordering::SeqCst);
+                Err(sig)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// How long a stop may take before the actor is aborted.
+    pub(crate) fn stop_timeout(&self) -> Duration {
+        Duration::from_millis(u64::from(self.stop_timeout_ms.load(Ordering::Relaxed)))
+    }
+
+    pub(crate) fn set_stop_timeout(&self, timeout: Duration) {
+        self.stop_timeout_ms
+            .store(duration_ms(timeout), Ordering::Relaxed);
     }
 
     /// Registers the task to be woken by the next [`ActorCell::signal`], then
@@ -210,50 +337,100 @@ impl ActorCell {
         self.handled.load(Ordering::Relaxed)
     }
 
-    pub(crate) fn set_restarting(&self, restarting: bool) {
-        let _ = self.state.compare_exchange(
-            if restarting { RUNNING } else { RESTARTING },
-            if restarting { RESTARTING } else { RUNNING },
-            Ordering::AcqRel,
-            Ordering::Acquire,
-        );
+    /// `false` once a stop was requested: the actor accepts no new messages.
+    /// A supervised actor that failed and waits to be restarted is alive.
+    pub(crate) fn is_alive(&self) -> bool {
+        self.accepts()
     }
 
-    pub(crate) fn is_alive(&self) -> bool {
-        self.state.load(Ordering::Acquire) != STOPPED
+    /// `true` once the actor has stopped for good.
+    pub(crate) fn has_ended(&self) -> bool {
+        self.state.load(Ordering::Acquire) == STOPPED
     }
 
     pub(crate) fn stop_reason(&self) -> Option<StopReason> {
         self.reason.get().map(|r| (**r).clone())
     }
 
-    /// Stops the actor by force ([`Signal::Kill`]): it ends with [`StopReason::Aborted`].
+    /// Stops the actor by force ([`Signal::Kill`]): it ends with [`StopReason::Killed`].
     pub(crate) fn kill(&self) {
         self.signal(Signal::Kill);
     }
 
-    /// Runs `f` once the actor has stopped for good (at once if it already has).
-    pub(crate) fn on_stopped(&self, f: Box<dyn FnOnce() + Send>) {
-        let mut hooks = self.on_stopped.lock().unwrap_or_else(|e| e.into_inner());
-        if self.is_alive() {
-            hooks.get_or_insert_with(Box::default).push(f);
-        } else {
-            drop(hooks);
-            f();
+    /// Stops the actor by force after a stop took too long ([`Signal::Abort`]).
+    pub(crate) fn abort(&self) {
+        self.signal(Signal::Abort);
+    }
+
+    fn cold(&self) -> std::sync::MutexGuard<'_, Option<Box<Cold>>> {
+        self.cold.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` once the actor has stopped for good (at once if it already
+    /// has, and then returns `None`).
+    pub(crate) fn on_stopped(&self, f: StopHook) -> Option<HookKey> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let mut cold = self.cold();
+        if self.has_ended() {
+            drop(cold);
+            f(&self.stop_reason().unwrap_or(StopReason::Aborted));
+            return None;
         }
+        let key = HookKey(NEXT.fetch_add(1, Ordering::Relaxed));
+        cold.get_or_insert_with(Box::default).hooks.push((key, f));
+        Some(key)
+    }
+
+    /// How many stop hooks wait to run.
+    #[cfg(test)]
+    pub(crate) fn stop_hooks(&self) -> usize {
+        self.cold().as_ref().map_or(0, |c| c.hooks.len())
+    }
+
+    /// Drops the hook `key` without running it (if it has not run yet).
+    pub(crate) fn remove_hook(&self, key: HookKey) {
+        let mut cold = self.cold();
+        if let Some(c) = cold.as_mut() {
+            c.hooks.retain(|(k, _)| *k != key);
+            if c.hooks.is_empty() && c.requested.is_none() {
+                *cold = None;
+            }
+        }
+    }
+
+    /// Asks the actor to stop with `reason` (a failure that reaches it from
+    /// outside, such as a linked actor's death), overtaking queued messages.
+    pub(crate) fn stop_with(&self, reason: StopReason) {
+        {
+            let mut cold = self.cold();
+            let cold = cold.get_or_insert_with(Box::default);
+            if cold.requested.is_none() {
+                cold.requested = Some(reason);
+            }
+        }
+        self.signal(Signal::StopShutdown);
+    }
+
+    /// The reason asked for with [`ActorCell::stop_with`], taken.
+    pub(crate) fn take_requested(&self) -> Option<StopReason> {
+        self.cold().as_mut().and_then(|c| c.requested.take())
     }
 
     /// Marks the actor stopped for good with `reason` and wakes everyone waiting.
     pub(crate) fn finish(&self, reason: StopReason) {
         let _ = self.reason.set(Box::new(reason));
-        let hooks = {
-            let mut hooks = self.on_stopped.lock().unwrap_or_else(|e| e.into_inner());
+        self.close();
+        let cold = {
+            let mut cold = self.cold();
             self.state.store(STOPPED, Ordering::Release);
-            hooks.take()
+            cold.take()
         };
         self.stopped.notify_waiters();
-        for hook in hooks.into_iter().flat_map(|h| *h) {
-            hook();
+        if let Some(cold) = cold {
+            let reason = self.stop_reason().unwrap_or(StopReason::Aborted);
+            for (_, hook) in cold.hooks {
+                hook(&reason);
+            }
         }
     }
 
@@ -263,7 +440,7 @@ impl ActorCell {
             let notified = self.stopped.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            if !self.is_alive() {
+            if self.has_ended() {
                 return self.stop_reason().unwrap_or(StopReason::Aborted);
             }
             notified.await;

@@ -45,6 +45,7 @@ use crate::actor::{Actor, StopReason};
 use crate::cell::{ActorId, Live, Signal};
 use crate::cpu::CpuTask;
 use crate::handle::{ActorHandle, ActorRef};
+use crate::monitor::Tie;
 use crate::reply::Reply;
 use crate::request::Request;
 use crate::system::System;
@@ -67,6 +68,8 @@ struct Owned {
     tasks: Vec<AbortHandle>,
     /// The reason given to [`Context::stop_with`], if any.
     requested: Option<StopReason>,
+    /// Watches and links: they last for the actor's life, not one instance's.
+    ties: Vec<Tie>,
 }
 
 impl<A: Actor> fmt::Debug for Context<A> {
@@ -153,8 +156,9 @@ impl<A: Actor> Context<A> {
         self.system.cpu().spawn(f)
     }
 
-    /// Stops this actor once the current handler returns. Messages still queued
-    /// are dropped; their asks resolve to [`AskError::NoReply`](crate::AskError::NoReply).
+    /// Stops this actor once the current handler returns. New messages fail
+    /// with `Stopped` from now on; messages still queued are dropped, their
+    /// asks resolve to [`AskError::NoReply`](crate::AskError::NoReply).
     pub fn stop(&mut self) {
         self.actor_ref().cell().signal(Signal::StopNormal);
     }
@@ -196,6 +200,7 @@ impl<A: Actor> Context<A> {
     ///
     /// ```
     /// use actor_core::prelude::*;
+    /// use actor_core::events::RecvError;
     ///
     /// #[derive(Clone, Debug)]
     /// struct Deployed(String);
@@ -215,9 +220,15 @@ impl<A: Actor> Context<A> {
     ///         let mut events = ctx.system().events::<Deployed>().subscribe();
     ///         let me = ctx.handle();
     ///         ctx.spawn_task(async move {
-    ///             while let Ok(Deployed(what)) = events.recv().await {
+    ///             loop {
+    ///                 let what = match events.recv().await {
+    ///                     Ok(Deployed(what)) => what,
+    ///                     // Fell behind: `n` events were missed. Say so and go on.
+    ///                     Err(RecvError::Lagged(n)) => format!("{n} deployments missed"),
+    ///                     Err(_closed) => break,
+    ///                 };
     ///                 if me.deployed(what).tell().await.is_err() {
-    ///                     break;
+    ///                     break; // the actor stopped
     ///                 }
     ///             }
     ///         });
@@ -259,7 +270,7 @@ impl<A: Actor> Context<A> {
         let task = tokio::spawn(async move {
             tokio::time::sleep(delay).await;
             let msg = make(&me).into_message();
-            let _ = me.actor_ref().tx().send(msg).await;
+            let _ = me.actor_ref().send(msg).await;
         });
         self.track_task(task.abort_handle())
     }
@@ -284,7 +295,7 @@ impl<A: Actor> Context<A> {
             loop {
                 ticks.tick().await;
                 let msg = make(&me).into_message();
-                if me.actor_ref().tx().send(msg).await.is_err() {
+                if me.actor_ref().send(msg).await.is_err() {
                     break;
                 }
             }
@@ -296,8 +307,21 @@ impl<A: Actor> Context<A> {
         self.owned.get_or_insert_with(Box::default)
     }
 
+    /// This actor's watches and links.
+    pub(crate) fn ties(&mut self) -> &mut Vec<Tie> {
+        &mut self.owned().ties
+    }
+
+    /// This actor's watches and links, taken.
+    pub(crate) fn take_ties(&mut self) -> Vec<Tie> {
+        self.owned
+            .as_mut()
+            .map(|o| std::mem::take(&mut o.ties))
+            .unwrap_or_default()
+    }
+
     /// Keeps `handle` to abort when this instance stops.
-    fn track_task(&mut self, handle: AbortHandle) -> TimerHandle {
+    pub(crate) fn track_task(&mut self, handle: AbortHandle) -> TimerHandle {
         push_pruned(&mut self.owned().tasks, handle.clone(), |t| {
             !t.is_finished()
         });
@@ -345,20 +369,23 @@ pub(crate) async fn stop_children(children: Vec<Arc<dyn Live>>, timeout: Duratio
             .await
             .is_err()
         {
-            child.kill();
-            child.wait_stopped().await;
+            child.abort();
+            // Bounded too: a child blocked without awaiting is given up on.
+            let _ = tokio::time::timeout(timeout, child.wait_stopped()).await;
         }
     }
 }
 
-/// A timer set with [`Context::send_after`] or [`Context::send_interval`].
+/// A timer set with [`Context::send_after`] or [`Context::send_interval`], or
+/// a stream fed into the mailbox with [`Context::attach`].
 #[derive(Debug, Clone)]
 pub struct TimerHandle {
     handle: AbortHandle,
 }
 
 impl TimerHandle {
-    /// Cancels the timer; a message it already queued stays queued.
+    /// Cancels the timer (or stops feeding the stream); a message it already
+    /// queued stays queued.
     pub fn cancel(&self) {
         self.handle.abort();
     }

@@ -57,15 +57,26 @@ pub enum AskError {
     /// The message may still be handled later; its reply is then discarded.
     #[error("no reply within {0:?}")]
     Timeout(Duration),
+    /// An actor asked itself from inside its own handler (or hook): it answers
+    /// only after that handler returns, so the ask would wait forever. The
+    /// message was not sent. Call the method on `self` directly, or `tell`.
+    #[error("an actor asked itself from inside its own handler; waiting would deadlock")]
+    Deadlock,
 }
 
 /// Why `request.tell().await` could not queue a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SendError {
-    /// The actor is stopped; the message was not delivered.
+    /// The actor is stopped, or a stop was requested: the message was not delivered.
     #[error("the actor is stopped; the message was not delivered")]
     Stopped,
+    /// An actor told itself a message from inside its own handler while its
+    /// bounded mailbox was full: only the actor can make room, and it would
+    /// wait for itself forever. Not delivered. Use `try_tell` and handle
+    /// `Full`, or give the actor a larger or unbounded mailbox.
+    #[error("an actor told itself into its own full mailbox; waiting would deadlock")]
+    Deadlock,
 }
 
 /// Why `request.try_tell()` could not queue a message right away.

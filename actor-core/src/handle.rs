@@ -31,7 +31,8 @@ use std::sync::Arc;
 
 use crate::actor::{Actor, StopReason};
 use crate::cell::{ActorCell, ActorId, Live, Signal};
-use crate::mailbox::MailboxSender;
+use crate::error::{SendError, TrySendError};
+use crate::mailbox::{MailboxSender, Slot};
 use crate::reply::Reply;
 use crate::request::Request;
 
@@ -124,23 +125,90 @@ impl<A: Actor> ActorRef<A> {
         self.cell().id()
     }
 
-    /// `false` once the actor has stopped for good. A supervised actor waiting
-    /// to be restarted is alive: messages sent to it are queued.
+    /// `true` while the actor takes messages: `false` from the moment a stop
+    /// was asked for (then every new message fails with `Stopped`), and once
+    /// it has stopped. A supervised actor that failed and waits to be
+    /// restarted is alive: messages sent to it are queued for the next instance.
     pub fn is_alive(&self) -> bool {
         self.cell().is_alive()
     }
 
-    /// Asks the actor to stop after the message it is handling now. Messages
-    /// still queued are dropped: their asks resolve to [`AskError::NoReply`](crate::AskError::NoReply).
+    /// Asks the actor to stop after the message it is handling now. From this
+    /// call on, new messages fail with `Stopped`; messages still queued are
+    /// dropped (their asks resolve to [`AskError::NoReply`](crate::AskError::NoReply));
+    /// `on_stop` runs, and the actor stops with [`StopReason::Normal`].
     /// Returns at once; await [`ActorRef::wait_stopped`] to know it has stopped.
+    /// If the stop takes longer than the actor's shutdown timeout, the actor is
+    /// aborted ([`StopReason::Aborted`]).
     pub fn stop(&self) {
         self.cell().signal(Signal::StopNormal);
     }
 
-    /// Asks the actor to handle the messages already queued, then stop.
-    /// Returns at once; await [`ActorRef::wait_stopped`] to know it has stopped.
+    /// Asks the actor to handle the messages queued now, then stop. From this
+    /// call on, new messages fail with `Stopped`, so the stop ends however busy
+    /// the senders are. Returns at once; await [`ActorRef::wait_stopped`].
     pub fn stop_gracefully(&self) {
         self.cell().signal(Signal::DrainNormal);
+    }
+
+    /// Stops the actor by force, now: the message in hand is abandoned at its
+    /// next `.await`, queued messages are dropped, `on_stop` does not run, and
+    /// the actor stops with [`StopReason::Killed`], which a supervisor treats
+    /// as a failure (OTP's `exit(Pid, kill)`). Code that blocks its thread
+    /// without awaiting cannot be stopped by anyone: tokio cannot preempt it.
+    ///
+    /// ```
+    /// use actor_core::prelude::*;
+    ///
+    /// #[actor]
+    /// struct Stuck;
+    /// #[actor]
+    /// impl Stuck {
+    ///     #[message]
+    ///     async fn wait_forever(&mut self) { std::future::pending::<()>().await }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let system = System::new();
+    /// let stuck = system.spawn(Stuck);
+    /// let ask = tokio::spawn({ let stuck = stuck.clone(); async move { stuck.wait_forever().await } });
+    /// tokio::task::yield_now().await;
+    /// stuck.kill();
+    /// assert_eq!(stuck.wait_stopped().await, StopReason::Killed);
+    /// assert_eq!(ask.await.unwrap(), Err(AskError::NoReply));
+    /// # }
+    /// ```
+    pub fn kill(&self) {
+        self.cell().kill();
+    }
+
+    /// Queues `msg` now, or gives it back with why it could not be queued:
+    /// `Stopped` as soon as a stop was requested.
+    #[inline(always)]
+    pub(crate) fn try_send(&self, msg: A::Message) -> Result<(), (A::Message, TrySendError)> {
+        if !self.cell().accepts() {
+            return Err((msg, TrySendError::Stopped));
+        }
+        self.tx().try_send(msg)
+    }
+
+    /// Waits for room for one message in the mailbox; `Stopped` once a stop
+    /// was requested. (Only for an actor's own mailbox: a pool's routing
+    /// handle has none.)
+    pub(crate) async fn reserve(&self) -> Result<Slot<'_, A::Message>, SendError> {
+        if !self.cell().accepts() {
+            return Err(SendError::Stopped);
+        }
+        self.tx().reserve().await
+    }
+
+    /// Queues `msg`, waiting for room in a bounded mailbox.
+    pub(crate) async fn send(&self, msg: A::Message) -> Result<(), SendError> {
+        if !self.cell().accepts() {
+            return Err(SendError::Stopped);
+        }
+        self.tx().send(msg).await
     }
 
     /// Waits until the actor has stopped for good and returns why.
@@ -190,4 +258,88 @@ pub trait ActorHandle: Clone + Send + Sync + fmt::Debug + 'static {
 
     /// The [`ActorRef`] inside the handle.
     fn actor_ref(&self) -> &ActorRef<Self::Actor>;
+}
+
+impl<A: Actor> ActorRef<A> {
+    /// A weak reference to the actor: it does not keep the actor's mailbox
+    /// and cell alive, and [`WeakRef::upgrade`] gives the handle back while
+    /// the actor lives. For caches, registries and back-references that must
+    /// not keep a stopped actor's resources around.
+    ///
+    /// ```
+    /// use actor_core::prelude::*;
+    ///
+    /// #[actor]
+    /// struct Session;
+    /// #[actor]
+    /// impl Session {
+    ///     #[message]
+    ///     fn ping(&self) -> u8 { 1 }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let system = System::new();
+    /// let session = system.spawn(Session);
+    /// let weak = session.downgrade();
+    /// let again: SessionHandle = weak.upgrade().expect("alive");
+    /// assert_eq!(again.ping().await, Ok(1));
+    /// session.stop();
+    /// session.wait_stopped().await;
+    /// assert!(weak.upgrade().is_none());
+    /// # }
+    /// ```
+    pub fn downgrade(&self) -> WeakRef<A> {
+        WeakRef {
+            id: self.id(),
+            shared: Arc::downgrade(&self.shared),
+        }
+    }
+}
+
+/// A weak reference to an actor: see [`ActorRef::downgrade`].
+pub struct WeakRef<A: Actor> {
+    id: ActorId,
+    shared: std::sync::Weak<Shared<A>>,
+}
+
+impl<A: Actor> WeakRef<A> {
+    /// The actor's handle, or `None` once the actor takes no more messages
+    /// (it stopped, or a stop was requested) or nothing else keeps it.
+    pub fn upgrade(&self) -> Option<A::Handle> {
+        let shared = self.shared.upgrade()?;
+        shared
+            .cell
+            .is_alive()
+            .then(|| A::Handle::from_ref(ActorRef { shared }))
+    }
+
+    /// The actor's id (known even after it is gone).
+    pub fn id(&self) -> ActorId {
+        self.id
+    }
+
+    /// The reference, while anything else keeps the actor's cell (it may be
+    /// stopping or stopped).
+    pub(crate) fn upgrade_ref(&self) -> Option<ActorRef<A>> {
+        self.shared.upgrade().map(|shared| ActorRef { shared })
+    }
+}
+
+impl<A: Actor> Clone for WeakRef<A> {
+    fn clone(&self) -> Self {
+        WeakRef {
+            id: self.id,
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<A: Actor> fmt::Debug for WeakRef<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WeakRef")
+            .field("actor", &A::NAME)
+            .field("id", &self.id)
+            .finish()
+    }
 }

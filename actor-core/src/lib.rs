@@ -49,8 +49,11 @@
 //! # What the macros generate
 //!
 //! For an actor `Foo`:
-//! - `FooMessage`: an enum with one variant per `#[message]` method, carrying
-//!   its arguments and a [`Reply`] slot;
+//! - `FooMessage`: an enum with two variants per `#[message]` method, both
+//!   carrying its arguments: one for a tell (`Inc { by }` for a method
+//!   `inc(by)`), one for an ask that also carries the reply channel
+//!   (`__IncAsk { by, .. }`), so a tell moves no reply slot. It is
+//!   `#[doc(hidden)]`: the handle builds it for you;
 //! - `FooHandle`: `Clone + Send + Sync + Debug`; one method per message with the
 //!   same name, visibility, documentation and arguments (minus `&self`, `ctx`
 //!   and `reply`), returning a [`Request`]. It dereferences to [`ActorRef`]
@@ -113,6 +116,40 @@
 //! stops with [`StopReason::Panicked`] (reported through `tracing` and
 //! [`ActorRef::wait_stopped`]). Unsupervised, it stays stopped.
 //!
+//! # Stopping
+//!
+//! An actor lives until it is stopped; dropping its handles does not stop it.
+//! From the moment a stop is asked for, the actor takes no new message: every
+//! `tell`, `try_tell` and ask fails at once with `Stopped`, and `is_alive()` says
+//! `false`. What happens to the rest:
+//!
+//! | request | queued messages | new messages | `on_stop` runs | reason | supervisor |
+//! |---|---|---|---|---|---|
+//! | `h.stop()` / `ctx.stop()` | dropped, asks get `NoReply` | `Stopped` at once | yes | `Normal` | restarts a `Permanent` child only |
+//! | `h.stop_gracefully()` | those queued at the request are handled | `Stopped` at once | yes | `Normal` | as above |
+//! | `h.kill()` | dropped, the one in hand abandoned | `Stopped` at once | no | `Killed` | a failure |
+//! | panic, `ctx.fail(..)`, a told handler returning `Err` | kept for the restart, else dropped (`NoReply`) | queued for the restart, else `Stopped` | yes | `Panicked` / `Failed` | a failure: it decides |
+//! | `system.shutdown()` | handled, under one deadline for all actors | `Stopped` at once | yes, within the deadline | `Shutdown` | children stop newest first |
+//! | any stop past the shutdown timeout | dropped, the one in hand abandoned | `Stopped` | cut short | `Aborted` | a failure |
+//!
+//! - Every stop ends: a stop (and `on_stop`) that takes longer than the shutdown
+//!   timeout is aborted, and `system.shutdown()` returns after at most about twice
+//!   the timeout, however many actors are stuck.
+//! - A stop asked for while a supervisor restarts the actor (deciding, backing
+//!   off, in the factory, in `on_start` / `on_restart`) wins: the actor is not
+//!   restarted.
+//! - A panic in `on_stop`, in the factory or in the state's `Drop` is a failure
+//!   like a handler's: it is the stop reason and counted in `metrics().panics`.
+//! - An actor that asks itself from its own handler gets `AskError::Deadlock` at
+//!   once (it could only answer after the handler returns); a tell into its own
+//!   full mailbox gets `SendError::Deadlock`.
+//!
+//! # Cargo features
+//!
+//! - `metrics`: `metrics::Exporter` reports each actor type's figures
+//!   through the `metrics` facade crate, for Prometheus or any other
+//!   exporter (see the [`metrics`] module). Off by default.
+//!
 //! # Pools, channels, events and names
 //!
 //! The [`System`] is where a service gets its concurrency from:
@@ -174,6 +211,7 @@
 #![warn(missing_docs)]
 
 mod actor;
+pub mod attach;
 mod cell;
 pub mod channel;
 pub mod context;
@@ -184,6 +222,8 @@ pub mod handle;
 pub mod io;
 pub mod mailbox;
 pub mod metrics;
+pub mod monitor;
+pub mod recipient;
 pub mod registry;
 pub mod reply;
 pub mod request;
@@ -199,10 +239,11 @@ pub use context::{Context, TimerHandle};
 pub use cpu::{CpuError, CpuPool, CpuTask};
 pub use error::{AskError, Error, SendError, SpawnError, TrySendError};
 pub use events::{DEFAULT_EVENT_CAPACITY, Events, Subscriber};
-pub use handle::{ActorHandle, ActorRef};
+pub use handle::{ActorHandle, ActorRef, WeakRef};
 pub use io::{Io, Limiter};
 pub use mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind, Routing};
 pub use metrics::{ActorTypeMetrics, Metrics};
+pub use recipient::Recipient;
 pub use registry::RegistryError;
 pub use reply::Reply;
 pub use request::{Ask, AskTimeout, Request, Tell};
@@ -213,17 +254,12 @@ pub use system::{DEFAULT_SHUTDOWN_TIMEOUT, System, SystemBuilder};
 /// The names an actor module needs: `use actor_core::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Actor, ActorHandle, ActorId, ActorRef, AskError, Backoff, Context, Reply, Restart,
-        SendError, StopReason, Strategy, Supervisor, SupervisorRef, System, TrySendError, actor,
-        message, on_restart, on_start, on_stop,
+        Actor, ActorHandle, ActorId, ActorRef, AskError, Backoff, Context, Recipient, Reply,
+        Restart, SendError, StopReason, Strategy, Supervisor, SupervisorRef, System, TrySendError,
+        actor, message, on_restart, on_start, on_stop,
     };
     pub use crate::{CpuError, RegistryError};
 }
-
-/// The README's complete examples, compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;
 
 /// What generated code reaches; not part of the public API.
 #[doc(hidden)]

@@ -116,6 +116,19 @@ impl<M> MailboxSender<M> {
         }
     }
 
+    /// Waits for room for one message (at once for an unbounded mailbox).
+    pub(crate) async fn reserve(&self) -> Result<Slot<'_, M>, SendError> {
+        match self {
+            MailboxSender::Bounded(tx) => tx
+                .reserve()
+                .await
+                .map(Slot::Bounded)
+                .map_err(|_| SendError::Stopped),
+            MailboxSender::Unbounded(tx) => Ok(Slot::Unbounded(tx)),
+            MailboxSender::Routed(_) => Err(SendError::Stopped),
+        }
+    }
+
     /// Messages queued and not yet taken. `cell` is the actor's: an unbounded
     /// sender keeps no count, so the actor publishes one there.
     pub(crate) fn len(&self, cell: &ActorCell) -> usize {
@@ -135,6 +148,23 @@ impl<M> MailboxSender<M> {
             MailboxSender::Routed(router) => {
                 router.members.iter().map(|m| m.tx.max_capacity()).sum()
             }
+        }
+    }
+}
+
+/// Room for one message, reserved in a mailbox.
+pub(crate) enum Slot<'a, M> {
+    Bounded(mpsc::Permit<'a, M>),
+    Unbounded(&'a mpsc::UnboundedSender<M>),
+}
+
+impl<M> Slot<'_, M> {
+    /// Queues `msg` in the reserved room.
+    pub(crate) fn send(self, msg: M) {
+        match self {
+            Slot::Bounded(permit) => permit.send(msg),
+            // Closed meanwhile: the actor is gone, and the message with it.
+            Slot::Unbounded(tx) => drop(tx.send(msg)),
         }
     }
 }
@@ -193,13 +223,18 @@ impl<M> Router<M> {
     }
 
     /// Tries the picked member, then the others: `Full` only if every live
-    /// member is full, `Stopped` only if every member is stopped.
+    /// member is full, `Stopped` only if every member is stopped. A member
+    /// that takes no messages (stopped, or stopping) is passed over.
     fn try_send(&self, mut msg: M) -> Result<(), (M, TrySendError)> {
         let n = self.members.len();
         let first = self.pick();
         let mut full = false;
         for k in 0..n {
-            match self.members[(first + k) % n].tx.try_send(msg) {
+            let member = &self.members[(first + k) % n];
+            if !member.live.cell().accepts() {
+                continue;
+            }
+            match member.tx.try_send(msg) {
                 Ok(()) => return Ok(()),
                 Err((back, why)) => {
                     full |= why == TrySendError::Full;
@@ -224,8 +259,17 @@ impl<M> Router<M> {
             Err((_, TrySendError::Stopped)) => return Err(SendError::Stopped),
             Err((msg, TrySendError::Full)) => msg,
         };
+        // Wait at the picked member, or the next one that takes messages.
         // Members are direct mailboxes, so this does not recurse.
-        self.members[self.pick()].tx.send_direct(msg).await
+        let n = self.members.len();
+        let first = self.pick();
+        let Some(member) = (0..n)
+            .map(|k| &self.members[(first + k) % n])
+            .find(|m| m.live.cell().accepts())
+        else {
+            return Err(SendError::Stopped);
+        };
+        member.tx.send_direct(msg).await
     }
 
     fn len(&self) -> usize {

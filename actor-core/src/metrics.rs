@@ -35,12 +35,39 @@
 //! assert_eq!(echoes.panics, 0);
 //! # }
 //! ```
+//!
+//! A snapshot prints as a table, one line per actor type
+//! (`println!("{}", system.metrics())`):
+//!
+//! ```text
+//! actor type  alive  spawned  handled  panics  restarts  queued  max queued
+//! Counter         1        1        7       1         1       0           0
+//! Store           1        1        4       0         0       2           2
+//! ```
+//!
+//! # Leaving the process: the `metrics` feature
+//!
+//! With the `metrics` cargo feature, an `Exporter` reports these figures
+//! through the [`metrics`](https://docs.rs/metrics) facade, so that whichever
+//! exporter the program installed (Prometheus, StatsD, OpenTelemetry, …)
+//! picks them up; without the feature none of it is compiled. The exporter
+//! reads a snapshot and records it: nothing is added to an actor's message
+//! path, and no facade call is made per message. Call `Exporter::export`
+//! where a scrape is answered (as the `http_service` example does for
+//! `GET /metrics`), or let `Exporter::spawn` export every period for
+//! exporters that push. `Exporter`'s docs list the metrics.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rustc_hash::FxHashMap;
+
+#[cfg(feature = "metrics")]
+mod export;
+#[cfg(feature = "metrics")]
+pub use export::Exporter;
 
 /// Running counters of one actor type, shared by its actors.
 #[derive(Debug, Default)]
@@ -220,5 +247,100 @@ impl ActorTypeMetrics {
             mailbox_depth: 0,
             max_mailbox_depth: 0,
         }
+    }
+}
+
+/// A table, one line per actor type, numbers aligned (the header alone when
+/// no actor was ever spawned).
+impl fmt::Display for Metrics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const HEADER: [&str; 8] = [
+            "actor type",
+            "alive",
+            "spawned",
+            "handled",
+            "panics",
+            "restarts",
+            "queued",
+            "max queued",
+        ];
+        let rows: Vec<[String; 8]> = self
+            .types
+            .iter()
+            .map(|t| {
+                [
+                    t.name.to_owned(),
+                    t.alive.to_string(),
+                    t.spawned.to_string(),
+                    t.handled.to_string(),
+                    t.panics.to_string(),
+                    t.restarts.to_string(),
+                    t.mailbox_depth.to_string(),
+                    t.max_mailbox_depth.to_string(),
+                ]
+            })
+            .collect();
+        let mut widths = HEADER.map(str::len);
+        for row in &rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.len());
+            }
+        }
+        let header = HEADER.map(str::to_owned);
+        for (i, row) in std::iter::once(&header).chain(&rows).enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            // The name to the left, the numbers to the right.
+            write!(f, "{:<w$}", row[0], w = widths[0])?;
+            for (cell, width) in row.iter().zip(widths).skip(1) {
+                write!(f, "  {cell:>width$}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn type_metrics(name: &'static str, figures: [u64; 7]) -> ActorTypeMetrics {
+        let [alive, spawned, handled, panics, restarts, depth, max_depth] = figures;
+        ActorTypeMetrics {
+            alive,
+            spawned,
+            handled,
+            panics,
+            restarts,
+            mailbox_depth: depth,
+            max_mailbox_depth: max_depth,
+            ..ActorTypeMetrics::empty(name)
+        }
+    }
+
+    #[test]
+    fn metrics_display_as_a_table_with_one_aligned_line_per_actor_type() {
+        let metrics = Metrics {
+            types: vec![
+                type_metrics("Counter", [1, 1, 7, 1, 1, 0, 0]),
+                type_metrics("SessionRegistry", [250, 1200, 1234567, 0, 0, 31, 4]),
+            ],
+        };
+        assert_eq!(
+            metrics.to_string(),
+            "\
+actor type       alive  spawned  handled  panics  restarts  queued  max queued
+Counter              1        1        7       1         1       0           0
+SessionRegistry    250     1200  1234567       0         0      31           4"
+        );
+    }
+
+    #[test]
+    fn empty_metrics_display_as_the_header() {
+        assert_eq!(
+            Metrics::default().to_string(),
+            "actor type  alive  spawned  handled  panics  restarts  queued  max queued"
+        );
     }
 }

@@ -53,7 +53,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
-use crate::cell::{ActorId, Live};
+use crate::cell::{ActorId, HookKey, Live};
 use crate::handle::ActorHandle;
 
 type Names = Mutex<HashMap<String, Entry>>;
@@ -65,6 +65,8 @@ pub(crate) struct Registry {
 
 struct Entry {
     actor: Arc<dyn Live>,
+    /// The hook that frees the name when the actor stops, once attached.
+    hook: Option<HookKey>,
     /// `std::any::type_name` of the handle, for [`RegistryError::WrongType`].
     type_name: &'static str,
     /// The typed handle (`H: ActorHandle`), for the lookup to downcast.
@@ -93,13 +95,13 @@ impl Registry {
     ) -> Result<(), RegistryError> {
         let actor = handle.actor_ref().live();
         let cell = actor.cell();
-        if !cell.is_alive() {
+        if cell.has_ended() {
             return Err(RegistryError::Stopped { name });
         }
         {
             let mut names = lock(&self.names);
             if let Some(holder) = names.get(&name)
-                && holder.actor.cell().is_alive()
+                && !holder.actor.cell().has_ended()
             {
                 return Err(RegistryError::NameTaken { name });
             }
@@ -109,6 +111,7 @@ impl Registry {
                 name.clone(),
                 Entry {
                     actor: actor.clone(),
+                    hook: None,
                     type_name: std::any::type_name::<H>(),
                     handle: Box::new(handle.clone()),
                 },
@@ -117,14 +120,23 @@ impl Registry {
         // Outside the lock: for an actor that stopped meanwhile this runs at once.
         let names = Arc::downgrade(&self.names);
         let id = cell.id();
-        cell.on_stopped(Box::new(move || remove_if_held_by(&names, &name, id)));
+        let key = name.clone();
+        let hook = cell.on_stopped(Box::new(move |_| remove_if_held_by(&names, &key, id)));
+        // Kept with the entry, so that `unregister` frees the hook too.
+        if let Some(entry) = lock(&self.names).get_mut(&name)
+            && entry.actor.cell().id() == id
+        {
+            entry.hook = hook;
+        } else if let Some(hook) = hook {
+            cell.remove_hook(hook);
+        }
         Ok(())
     }
 
     pub(crate) fn lookup<H: ActorHandle>(&self, name: &str) -> Result<H, RegistryError> {
         let names = lock(&self.names);
         let entry = match names.get(name) {
-            Some(entry) if entry.actor.cell().is_alive() => entry,
+            Some(entry) if !entry.actor.cell().has_ended() => entry,
             _ => {
                 return Err(RegistryError::NotFound {
                     name: name.to_owned(),
@@ -142,8 +154,14 @@ impl Registry {
     }
 
     pub(crate) fn unregister(&self, name: &str) -> Result<(), RegistryError> {
-        match lock(&self.names).remove(name) {
-            Some(entry) if entry.actor.cell().is_alive() => Ok(()),
+        let removed = lock(&self.names).remove(name);
+        match removed {
+            Some(entry) if !entry.actor.cell().has_ended() => {
+                if let Some(hook) = entry.hook {
+                    entry.actor.cell().remove_hook(hook);
+                }
+                Ok(())
+            }
             _ => Err(RegistryError::NotFound {
                 name: name.to_owned(),
             }),
@@ -153,7 +171,7 @@ impl Registry {
     pub(crate) fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = lock(&self.names)
             .iter()
-            .filter(|(_, entry)| entry.actor.cell().is_alive())
+            .filter(|(_, entry)| !entry.actor.cell().has_ended())
             .map(|(name, _)| name.clone())
             .collect();
         names.sort_unstable();
@@ -251,6 +269,7 @@ mod tests {
             "n".into(),
             Entry {
                 actor: old.actor_ref().live(),
+                hook: None,
                 type_name: std::any::type_name::<NamedHandle>(),
                 handle: Box::new(old.clone()),
             },
@@ -260,5 +279,27 @@ mod tests {
         remove_if_held_by(&Arc::downgrade(&registry.names), "n", old.id());
         let found: NamedHandle = registry.lookup("n").unwrap();
         assert_eq!(found.id(), new.id());
+    }
+
+    #[tokio::test]
+    async fn unregister_frees_what_register_attached() {
+        let system = System::new();
+        let registry = Registry::new();
+        let named = system.spawn(Named);
+        let cell = named.actor_ref().cell();
+        for _ in 0..1000 {
+            registry.register("n".into(), &named).unwrap();
+            registry.unregister("n").unwrap();
+        }
+        assert_eq!(
+            cell.stop_hooks(),
+            0,
+            "each unregister takes its stop hook back"
+        );
+        registry.register("n".into(), &named).unwrap();
+        assert_eq!(cell.stop_hooks(), 1);
+        named.stop();
+        named.wait_stopped().await;
+        assert_eq!(entries(&registry), 0);
     }
 }

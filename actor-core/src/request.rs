@@ -48,6 +48,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 use crate::actor::Actor;
+use crate::cell::{ActorCell, Running};
 use crate::error::{AskError, SendError, TrySendError};
 use crate::handle::ActorRef;
 use crate::mailbox::MailboxSender;
@@ -91,6 +92,7 @@ where
     pub fn tell(self) -> Tell<'a, A::Message> {
         Tell {
             tx: self.to.tx(),
+            cell: self.to.cell(),
             msg: Some((self.make)(Reply::none())),
             waiting: None,
         }
@@ -101,7 +103,6 @@ where
     #[inline]
     pub fn try_tell(self) -> Result<(), TrySendError> {
         self.to
-            .tx()
             .try_send((self.make)(Reply::none()))
             .map_err(|(_, e)| e)
     }
@@ -128,19 +129,22 @@ where
     /// ```
     pub fn try_ask(self) -> Result<Ask<'a, A, R, F>, TrySendError> {
         let (reply, rx) = Reply::ask();
-        self.to
-            .tx()
-            .try_send((self.make)(reply))
-            .map_err(|(_, e)| e)?;
+        self.to.try_send((self.make)(reply)).map_err(|(_, e)| e)?;
         Ok(Ask::waiting(self.to, rx))
     }
 
     /// Asks, and gives up with [`AskError::Timeout`] if the reply has not come
-    /// within `timeout` (time spent waiting for mailbox room counts too).
+    /// within `timeout` (time spent waiting for mailbox room counts too). The
+    /// clock starts at the first poll, which needs a tokio runtime with its
+    /// timer; building the request needs neither.
+    ///
+    /// A zero `timeout` gives up at once, without sending: the result is
+    /// `Err(Timeout)` and the actor never sees the message. (Use
+    /// [`Request::try_ask`] to send only if there is room, and then wait.)
     pub fn timeout(self, timeout: Duration) -> AskTimeout<'a, A, R, F> {
         AskTimeout {
             ask: self.into_future(),
-            sleep: tokio::time::sleep(timeout),
+            sleep: None,
             timeout,
         }
     }
@@ -177,6 +181,8 @@ where
 #[must_use = "futures do nothing unless polled"]
 pub struct Tell<'a, M> {
     tx: &'a MailboxSender<M>,
+    /// The actor's cell: a stop request refuses the message.
+    cell: &'a ActorCell,
     msg: Option<M>,
     /// Only when the bounded mailbox was full: waits for room.
     waiting: Option<SendFuture<'a>>,
@@ -206,10 +212,20 @@ impl<M: Send> Future for Tell<'_, M> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         if let Some(msg) = this.msg.take() {
+            if !this.cell.accepts() {
+                return Poll::Ready(Err(SendError::Stopped));
+            }
             match this.tx.try_send(msg) {
                 Ok(()) => return Poll::Ready(Ok(())),
                 Err((_, TrySendError::Stopped)) => return Poll::Ready(Err(SendError::Stopped)),
-                Err((msg, TrySendError::Full)) => this.waiting = Some(Box::pin(this.tx.send(msg))),
+                Err((msg, TrySendError::Full)) => {
+                    // Only the actor itself can make room: waiting in its own
+                    // handler would wait forever.
+                    if Running::is(this.cell.id()) {
+                        return Poll::Ready(Err(SendError::Deadlock));
+                    }
+                    this.waiting = Some(Box::pin(this.tx.send(msg)));
+                }
             }
         }
         poll_waiting(&mut this.waiting, cx)
@@ -286,9 +302,13 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         if let Some(make) = this.make.take() {
+            // The actor answers only after the handler that waits here returns.
+            if Running::is(this.to.id()) {
+                return Poll::Ready(Err(AskError::Deadlock));
+            }
             let (reply, rx) = Reply::ask();
             this.reply = Some(rx);
-            match this.to.tx().try_send(make(reply)) {
+            match this.to.try_send(make(reply)) {
                 Ok(()) => {}
                 Err((_, TrySendError::Stopped)) => return Poll::Ready(Err(AskError::Stopped)),
                 Err((msg, TrySendError::Full)) => {
@@ -303,6 +323,8 @@ where
             panic!("`Ask` polled after completion");
         };
         let out = match Pin::new(rx).poll(cx) {
+            // An ask made with `try_ask` and awaited in the actor's own handler.
+            Poll::Pending if Running::is(this.to.id()) => Err(AskError::Deadlock),
             Poll::Pending => return Poll::Pending,
             Poll::Ready(Ok(Ok(value))) => Ok(value),
             Poll::Ready(Ok(Err(_panicked))) => Err(AskError::Panicked),
@@ -318,8 +340,9 @@ pin_project_lite::pin_project! {
     #[must_use = "futures do nothing unless polled"]
     pub struct AskTimeout<'a, A: Actor, R, F> {
         ask: Ask<'a, A, R, F>,
+        // Started at the first poll.
         #[pin]
-        sleep: tokio::time::Sleep,
+        sleep: Option<tokio::time::Sleep>,
         timeout: Duration,
     }
 }
@@ -341,11 +364,20 @@ where
     type Output = Result<R, AskError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        if let Poll::Ready(out) = Pin::new(this.ask).poll(cx) {
+        let mut this = self.project();
+        if this.sleep.is_none() {
+            if this.timeout.is_zero() {
+                this.ask.make = None; // never sent
+                return Poll::Ready(Err(AskError::Timeout(*this.timeout)));
+            }
+            this.sleep.set(Some(tokio::time::sleep(*this.timeout)));
+        }
+        if let Poll::Ready(out) = Pin::new(&mut *this.ask).poll(cx) {
             return Poll::Ready(out);
         }
-        ready!(this.sleep.poll(cx));
+        if let Some(sleep) = this.sleep.as_pin_mut() {
+            ready!(sleep.poll(cx));
+        }
         Poll::Ready(Err(AskError::Timeout(*this.timeout)))
     }
 }

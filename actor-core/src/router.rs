@@ -183,7 +183,13 @@ where
     }
 
     /// Starts the members under their supervisor and returns the pool.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime, as [`System::spawn`].
+    #[track_caller]
     pub fn spawn(self) -> Result<Pool<A>, SpawnError> {
+        crate::system::require_runtime("spawn a pool");
         if self.system.is_shutting_down() {
             return Err(SpawnError::ShuttingDown);
         }

@@ -68,6 +68,8 @@ struct SystemInner {
     default_mailbox: usize,
     shutdown_timeout: Duration,
     shutting_down: AtomicBool,
+    /// Set once [`System::shutdown`] has finished.
+    shut_down: tokio::sync::watch::Sender<bool>,
     /// Failures of top-level supervisors, oldest first.
     escalations: tokio::sync::watch::Sender<Vec<Escalation>>,
     /// Every live actor and supervisor, by id (ids grow in spawn order).
@@ -126,11 +128,22 @@ impl System {
     /// If the system is shutting down, the actor is not started: the handle
     /// reports it stopped ([`StopReason::Shutdown`]) and every message to it
     /// fails with `Stopped`. Use [`System::try_spawn`] to get an error instead.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime (an actor is a tokio task), with a message
+    /// that points at the caller.
+    #[track_caller]
     pub fn spawn<A: Actor>(&self, actor: A) -> A::Handle {
         self.spawn_with(actor, A::MAILBOX, Unsupervised, true)
     }
 
     /// Spawns `actor`, or fails with [`SpawnError::ShuttingDown`].
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime, as [`System::spawn`].
+    #[track_caller]
     pub fn try_spawn<A: Actor>(&self, actor: A) -> Result<A::Handle, SpawnError> {
         if self.is_shutting_down() {
             return Err(SpawnError::ShuttingDown);
@@ -140,6 +153,7 @@ impl System {
 
     /// Spawns an actor with an explicit mailbox and parent. `track`: stop it
     /// at system shutdown (false for supervised children).
+    #[track_caller]
     pub(crate) fn spawn_with<A: Actor, P: Parent<A>>(
         &self,
         actor: A,
@@ -147,7 +161,11 @@ impl System {
         parent: P,
         track: bool,
     ) -> A::Handle {
+        require_runtime("spawn an actor");
         let (actor_ref, rx) = Self::prepare_detached::<A>(kind, self.inner.default_mailbox);
+        actor_ref
+            .cell()
+            .set_stop_timeout(self.inner.shutdown_timeout);
         self.start(actor_ref.clone(), rx, Some(actor), parent, track);
         A::Handle::from_ref(actor_ref)
     }
@@ -220,7 +238,13 @@ impl System {
     ///
     /// If the system is shutting down, the supervisor and its children are
     /// not started and report themselves stopped.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime, as [`System::spawn`].
+    #[track_caller]
     pub fn spawn_supervisor(&self, supervisor: Supervisor) -> SupervisorRef {
+        require_runtime("spawn a supervisor");
         spawn_top_level(self, supervisor)
     }
 
@@ -276,42 +300,82 @@ impl System {
         self.inner.shutdown_timeout
     }
 
-    /// Stops every actor, newest first. Each one handles the messages already
-    /// in its mailbox, runs `on_stop`, and stops with [`StopReason::Shutdown`];
-    /// one that takes longer than the shutdown timeout is aborted
-    /// ([`StopReason::Aborted`]). Returns when all have stopped. Later spawns
-    /// are refused.
+    /// Stops every actor and supervisor the system started, and returns when
+    /// all have stopped. Each one handles the messages already in its mailbox
+    /// (new ones fail with `Stopped` at once), runs `on_stop`, and stops with
+    /// [`StopReason::Shutdown`]; a supervisor stops its children newest first.
+    /// Later spawns are refused.
+    ///
+    /// Everything stops at once, under one deadline: the shutdown timeout.
+    /// Whatever has not stopped by then is aborted ([`StopReason::Aborted`]:
+    /// the message in hand is dropped at its next `.await`, no `on_stop`).
+    /// Worst case, this returns after about twice the shutdown timeout: one
+    /// for everything to stop, one for aborted actors to notice. An actor
+    /// blocked in code that never awaits cannot be stopped by anyone (tokio
+    /// cannot preempt it); it is reported and given up on.
+    ///
+    /// Safe to call from anywhere, an actor's own handler included, and more
+    /// than once: the work runs on a task of its own, and every caller
+    /// returns when it is done.
     pub async fn shutdown(&self) {
-        // Once this is set, no actor to stop at shutdown is added (see
-        // `register_live`): one ordered list of those present is enough.
-        let mut newest_first: Vec<(ActorId, Arc<dyn Live>)> = {
-            let actors = self.lock_actors();
-            self.inner.shutting_down.store(true, Ordering::Release);
-            actors
-                .iter()
-                .filter(|(_, e)| e.track)
-                .map(|(id, e)| (*id, e.live.clone()))
-                .collect()
+        let mut done = self.inner.shut_down.subscribe();
+        let first = {
+            let _actors = self.lock_actors();
+            // Under the lock: no actor to stop is added once this is set
+            // (see `register_live`).
+            !self.inner.shutting_down.swap(true, Ordering::AcqRel)
         };
-        newest_first.sort_unstable_by_key(|e| std::cmp::Reverse(e.0));
-        for (id, live) in newest_first {
-            let cell = live.cell();
-            cell.signal(Signal::DrainShutdown);
-            let timeout = self.inner.shutdown_timeout;
-            if tokio::time::timeout(timeout, cell.wait_stopped())
-                .await
-                .is_err()
-            {
+        if first {
+            let system = self.clone();
+            let work = async move {
+                system.stop_everything().await;
+                system.inner.shut_down.send_replace(true);
+            };
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => drop(runtime.spawn(work)),
+                Err(_) => work.await,
+            }
+        }
+        let _ = done.wait_for(|done| *done).await;
+    }
+
+    /// Signals every tracked actor to drain and stop, waits for them under one
+    /// deadline, then aborts the rest.
+    async fn stop_everything(&self) {
+        let tracked: Vec<Arc<dyn Live>> = self
+            .lock_actors()
+            .values()
+            .filter(|e| e.track)
+            .map(|e| e.live.clone())
+            .collect();
+        for live in &tracked {
+            live.cell().signal(Signal::DrainShutdown);
+        }
+        let timeout = self.inner.shutdown_timeout;
+        let all_stopped =
+            || futures::future::join_all(tracked.iter().map(|l| l.cell().wait_stopped()));
+        if tokio::time::timeout(timeout, all_stopped()).await.is_err() {
+            for live in tracked.iter().filter(|l| !l.cell().has_ended()) {
                 tracing::warn!(
                     actor = live.name(),
-                    id = %id,
+                    id = %live.cell().id(),
                     ?timeout,
-                    "actor did not stop within its shutdown timeout; aborting it"
+                    "actor did not stop within the shutdown timeout; aborting it"
                 );
-                cell.kill();
-                cell.wait_stopped().await;
+                live.cell().abort();
             }
-            self.forget(id);
+            if tokio::time::timeout(timeout, all_stopped()).await.is_err() {
+                for live in tracked.iter().filter(|l| !l.cell().has_ended()) {
+                    tracing::error!(
+                        actor = live.name(),
+                        id = %live.cell().id(),
+                        "actor did not stop after being aborted (blocked without awaiting?); given up on"
+                    );
+                }
+            }
+        }
+        for live in &tracked {
+            self.forget(live.cell().id());
         }
     }
 
@@ -321,6 +385,19 @@ impl System {
 
     fn lock_actors(&self) -> std::sync::MutexGuard<'_, FxHashMap<ActorId, Entry>> {
         self.inner.actors.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Panics, at the caller of the public function, when there is no tokio
+/// runtime to spawn on: tokio's own panic would point inside this crate.
+#[track_caller]
+pub(crate) fn require_runtime(what: &str) {
+    if tokio::runtime::Handle::try_current().is_err() {
+        panic!(
+            "cannot {what} outside a tokio runtime: actors are tokio tasks. Call this \
+             from async code running on tokio (`#[tokio::main]`, `#[tokio::test]`), or \
+             enter a runtime first with `Runtime::enter()` / `Handle::enter()`"
+        );
     }
 }
 
@@ -489,8 +566,11 @@ impl SystemBuilder {
         self
     }
 
-    /// How long each actor gets to stop at shutdown (and each linked child when
-    /// its parent stops) before it is aborted.
+    /// How long a stop may take before the actor is aborted: any stop of an
+    /// actor spawned by this system (`stop()`, `stop_gracefully()`,
+    /// `ctx.stop()`, a linked child when its parent stops), and
+    /// [`System::shutdown`] as a whole (one deadline for every actor).
+    /// Supervised children have their supervisor's shutdown timeout instead.
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
         self.shutdown_timeout = timeout;
         self
@@ -534,6 +614,7 @@ impl SystemBuilder {
                 default_mailbox: self.default_mailbox,
                 shutdown_timeout: self.shutdown_timeout,
                 shutting_down: AtomicBool::new(false),
+                shut_down: tokio::sync::watch::Sender::new(false),
                 escalations: tokio::sync::watch::Sender::new(Vec::new()),
                 actors: Mutex::new(FxHashMap::default()),
                 metrics: metrics::Registry::default(),

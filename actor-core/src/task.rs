@@ -28,24 +28,47 @@ use crate::reply::dropping_panicked;
 /// (supervised restart) or the end of the actor.
 pub(crate) trait Parent<A: Actor>: Send + 'static {
     /// The instance to run next, or the final reason to stop for good. `last`
-    /// is why the previous instance stopped (`None` when there was none yet).
-    /// `cell` is the actor's own cell.
+    /// is why the previous instance stopped (`None` when there was none yet);
+    /// `last.forced` says a stop was requested before that instance had
+    /// started, which must not be undone by a restart. `cell` is the actor's
+    /// own cell; a new instance is returned only once the cell takes messages
+    /// again ([`ActorCell::reopen`]).
     fn next(
         &mut self,
         cell: &ActorCell,
-        last: Option<StopReason>,
+        last: Option<Exit>,
     ) -> impl Future<Output = Result<A, StopReason>> + Send;
 
     /// The instance has run its start hook and takes messages.
     fn started(&mut self) {}
+
+    /// `false` when no instance can follow this one (nobody supervises the
+    /// actor): a graceful stop then closes the mailbox and handles every
+    /// message that made it in.
+    fn may_restart(&self) -> bool {
+        true
+    }
+}
+
+/// How an instance ended, as its parent learns it.
+#[derive(Debug, Clone)]
+pub(crate) struct Exit {
+    pub(crate) reason: StopReason,
+    /// A stop was requested before the instance had started (or while its
+    /// supervisor restarted it): the actor stops for good.
+    pub(crate) forced: bool,
 }
 
 /// An actor nobody supervises: when it stops, it stays stopped.
 pub(crate) struct Unsupervised;
 
 impl<A: Actor> Parent<A> for Unsupervised {
-    async fn next(&mut self, _: &ActorCell, last: Option<StopReason>) -> Result<A, StopReason> {
-        Err(last.unwrap_or(StopReason::Aborted))
+    async fn next(&mut self, _: &ActorCell, last: Option<Exit>) -> Result<A, StopReason> {
+        Err(last.map_or(StopReason::Aborted, |exit| exit.reason))
+    }
+
+    fn may_restart(&self) -> bool {
+        false
     }
 }
 
@@ -56,6 +79,8 @@ pub(crate) struct TaskState<A: Actor> {
     pub(crate) ctx: Context<A>,
     /// The handler running now, named in the report if it panics.
     current: &'static str,
+    /// The stop request the current instance stopped for, if it stopped for one.
+    stopped_for: Option<Signal>,
 }
 
 impl<A: Actor> TaskState<A> {
@@ -64,6 +89,7 @@ impl<A: Actor> TaskState<A> {
             rx,
             ctx,
             current: "",
+            stopped_for: None,
         }
     }
 
@@ -74,6 +100,18 @@ impl<A: Actor> TaskState<A> {
         if let Some(depth) = self.rx.unbounded_len() {
             cell.publish_depth(depth);
         }
+    }
+
+    /// The instance stops for the request `sig`: remembers it, and gives the
+    /// reason (the one given to `Context::stop_with`, if any).
+    fn stop_for(&mut self, sig: Signal, forced: bool) -> Stopped {
+        self.stopped_for = Some(sig);
+        let reason = self
+            .ctx
+            .take_requested_reason()
+            .or_else(|| self.ctx.actor_ref().cell().take_requested())
+            .unwrap_or(sig.reason());
+        Stopped { reason, forced }
     }
 
     /// The counters of this actor's type (looked up: it is needed only on
@@ -91,7 +129,10 @@ impl<A: Actor> TaskState<A> {
     /// Ends the actor (see [`TaskState::finish`]); what is dropped afterwards
     /// has nothing left to do.
     fn end(&mut self, reason: StopReason) {
+        // New messages fail with `Stopped` from here on.
+        self.ctx.actor_ref().cell().close();
         self.ctx.abandon_instance_resources();
+        self.ctx.release_ties();
         // Refuse new messages, then drop the queued ones: their asks resolve
         // to `NoReply` instead of waiting forever.
         self.rx.close();
@@ -101,7 +142,11 @@ impl<A: Actor> TaskState<A> {
         let me = self.ctx.actor_ref().clone();
         let cell = me.cell();
         match &reason {
-            StopReason::Panicked(_) | StopReason::Aborted | StopReason::Escalated(_) => {
+            StopReason::Panicked(_)
+            | StopReason::Aborted
+            | StopReason::Killed
+            | StopReason::Failed(_)
+            | StopReason::Escalated(_) => {
                 tracing::warn!(actor = A::NAME, id = %cell.id(), %reason, "actor stopped")
             }
             _ => tracing::debug!(actor = A::NAME, id = %cell.id(), %reason, "actor stopped"),
@@ -116,7 +161,7 @@ impl<A: Actor> Drop for TaskState<A> {
     /// The task was dropped before it decided how to end (it was aborted, or
     /// its runtime went away).
     fn drop(&mut self) {
-        if self.ctx.actor_ref().cell().is_alive() {
+        if !self.ctx.actor_ref().cell().has_ended() {
             self.end(StopReason::Aborted);
         }
     }
@@ -145,7 +190,7 @@ pub(crate) fn run<A: Actor, P: Parent<A>>(
         let mut restarted = false;
         while let Some(instance) = actor.as_mut() {
             let live = live(instance, &mut st, &mut parent, cell, restarted);
-            let ended = Guard::new(live, cell).await;
+            let ended = Guard::new(live, cell, None).await;
             // What follows an instance runs rarely: boxed, it takes no room
             // in an idle actor.
             if !Box::pin(after_instance(&mut actor, &mut st, &mut parent, ended)).await {
@@ -162,39 +207,57 @@ async fn after_instance<A: Actor, P: Parent<A>>(
     actor: &mut Option<A>,
     st: &mut TaskState<A>,
     parent: &mut P,
-    ended: Ended<StopReason>,
+    (ended, deadline): (Ended<Stopped>, Option<Deadline>),
 ) -> bool {
     let me = st.ctx.actor_ref().clone();
     let cell = me.cell();
-    let reason = match ended {
-        Ended::Stopped(reason) => Some(reason),
-        Ended::Panicked(payload) => Some(StopReason::Panicked(PanicError::from_payload(
-            payload, st.current,
-        ))),
-        Ended::Killed => None,
+    let (stopped, forced) = match ended {
+        Ended::Stopped(stopped) => (Ok(stopped.reason), stopped.forced),
+        Ended::Panicked(payload) => (
+            Ok(StopReason::Panicked(PanicError::from_payload(
+                payload, st.current,
+            ))),
+            false,
+        ),
+        Ended::Killed(sig) => {
+            st.stopped_for = Some(sig);
+            (Err(sig), false)
+        }
     };
-    // A kill skips the stop path, or cuts it short.
-    let reason = match (reason, actor.as_mut()) {
-        (Some(reason), Some(instance)) => {
+    // A kill skips the stop path, or cuts it short; so does its deadline.
+    let mut reason = match (stopped, actor.as_mut()) {
+        (Ok(reason), Some(instance)) => {
             let stop = stop_instance(instance, st, cell, reason);
-            match Guard::new(stop, cell).await {
+            match Guard::new(stop, cell, Some(deadline)).await.0 {
                 Ended::Stopped(reason) => reason,
-                Ended::Panicked(_) | Ended::Killed => StopReason::Aborted,
+                Ended::Panicked(_) => StopReason::Aborted,
+                Ended::Killed(sig) => {
+                    st.stopped_for = Some(sig);
+                    sig.reason()
+                }
             }
         }
-        _ => StopReason::Aborted,
+        (Err(sig), _) => sig.reason(),
+        (Ok(_), None) => StopReason::Aborted,
     };
     // Whatever the instance started and did not stop is released.
     st.ctx.abandon_instance_resources();
-    drop(actor.take()); // the old instance goes before the next one is made
-    cell.set_restarting(true);
-    if !next_instance(actor, st, parent, Some(reason)).await {
+    // The old instance goes before the next one is made; a panic in its
+    // `Drop` is a failure like any other.
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| drop(actor.take()))) {
+        let panic = PanicError::from_payload(payload, "drop");
+        st.counters().panicked();
+        tracing::error!(actor = A::NAME, id = %cell.id(), %panic, "actor state panicked when dropped");
+        reason = StopReason::Panicked(panic);
+    }
+    // The request this instance stopped for is used up; one arriving from
+    // now on, while the parent decides, stops the actor for good.
+    cell.consume_signal(st.stopped_for.take());
+    if !next_instance(actor, st, parent, Some(Exit { reason, forced })).await {
         return false;
     }
     st.counters().restarted();
     tracing::info!(actor = A::NAME, id = %cell.id(), "actor restarted");
-    cell.clear_signal();
-    cell.set_restarting(false);
     true
 }
 
@@ -203,7 +266,7 @@ async fn next_instance<A: Actor, P: Parent<A>>(
     actor: &mut Option<A>,
     st: &mut TaskState<A>,
     parent: &mut P,
-    last: Option<StopReason>,
+    last: Option<Exit>,
 ) -> bool {
     let me = st.ctx.actor_ref().clone();
     match parent.next(me.cell(), last).await {
@@ -238,7 +301,7 @@ fn live<'f, A: Actor, P: Parent<A>>(
     parent: &'f mut P,
     cell: &'f ActorCell,
     restarted: bool,
-) -> impl Future<Output = StopReason> + Send + 'f {
+) -> impl Future<Output = Stopped> + Send + 'f {
     async move {
         // Hooks run once: boxed (an absent hook is zero-sized, and boxing it
         // allocates nothing), they take no room in an idle actor.
@@ -250,7 +313,12 @@ fn live<'f, A: Actor, P: Parent<A>>(
             Box::pin(actor.on_start(&mut st.ctx)).await;
             tracing::debug!(actor = A::NAME, id = %cell.id(), "actor started");
         }
+        // A stop asked for before the instance could start is not undone by
+        // a restart: it stops the actor for good (queued messages are still
+        // handled first if it was a graceful stop).
+        let forced = cell.pending_signal().is_some_and(Signal::closes);
         parent.started();
+        let may_restart = parent.may_restart();
         loop {
             let msg = match poll_fn(|cx| {
                 loop {
@@ -279,14 +347,27 @@ fn live<'f, A: Actor, P: Parent<A>>(
             {
                 Next::Async(msg) => msg,
                 Next::Signal(sig) if sig.is_drain() => {
-                    return Box::pin(drain(actor, st, cell)).await;
+                    let stopped = Box::pin(drain(actor, st, cell, !may_restart)).await;
+                    return Stopped { forced, ..stopped };
                 }
-                Next::Signal(sig) => return st.ctx.take_requested_reason().unwrap_or(sig.reason()),
-                Next::Closed => return StopReason::Normal,
+                Next::Signal(sig) => return st.stop_for(sig, forced),
+                Next::Closed => {
+                    return Stopped {
+                        reason: StopReason::Normal,
+                        forced: false,
+                    };
+                }
             };
             // Messages may pile up while the handler awaits: say how many wait.
             st.publish_depth(cell);
-            handle_async(actor, msg, st).await;
+            // Not `handle_async`: awaited inline, the handler's future is the
+            // only state kept across this await (an idle actor stays small).
+            if tracing::level_enabled!(tracing::Level::DEBUG) {
+                let span = tracing::debug_span!("message", message = st.current);
+                Box::pin(actor.handle(msg, &mut st.ctx).instrument(span)).await;
+            } else {
+                actor.handle(msg, &mut st.ctx).await;
+            }
             cell.count_handled();
         }
     }
@@ -308,60 +389,104 @@ async fn stop_instance<A: Actor>(
         stop_children(children, st.ctx.system().shutdown_timeout()).await;
     }
     let on_stop = Box::pin(actor.on_stop(&mut st.ctx, &reason));
-    if let Err(panic) = catch_panic(on_stop, "on_stop").await {
-        tracing::error!(actor = A::NAME, id = %cell.id(), %panic, "on_stop panicked");
+    match catch_panic(on_stop, "on_stop").await {
+        Ok(()) => reason,
+        // Reported as the reason, not only logged: a supervisor sees a failure.
+        Err(panic) => {
+            st.counters().panicked();
+            tracing::error!(actor = A::NAME, id = %cell.id(), %panic, "on_stop panicked");
+            StopReason::Panicked(panic)
+        }
     }
-    reason
+}
+
+/// Why an instance's message loop returned.
+struct Stopped {
+    reason: StopReason,
+    /// The stop was asked for before the instance started (see [`Exit::forced`]).
+    forced: bool,
 }
 
 /// How an instance's run ended.
 enum Ended<T> {
     Stopped(T),
     Panicked(Box<dyn Any + Send>),
-    Killed,
+    /// Dropped where it stood: a kill, or a stop past its deadline (the signal says which).
+    Killed(Signal),
 }
 
+/// The time left for an instance to stop, armed by its first stop request.
+type Deadline = Pin<Box<tokio::time::Sleep>>;
+
 pin_project_lite::pin_project! {
-    /// Runs part of an instance until it ends, panics, or a [`Signal::Kill`]
-    /// arrives. Also the one place the task registers to be woken by signals:
-    /// when the instance has nothing to do, a stop request must still reach it.
+    /// Runs part of an instance until it ends, panics, or is stopped by force:
+    /// a [`Signal::Kill`], or its stop deadline passing. The deadline is armed
+    /// by the first stop request it sees (or at once, for a stop path) and
+    /// runs for the actor's shutdown timeout: every stop ends within it.
+    ///
+    /// Also the one place the task registers to be woken by signals (when
+    /// the instance has nothing to do, a stop request must still reach it),
+    /// and marks the actor as the one running on this thread, so that an ask
+    /// it makes to itself fails at once instead of waiting for itself.
     struct Guard<'c, F> {
         #[pin]
         inner: Option<F>,
         cell: &'c ActorCell,
+        deadline: Option<Deadline>,
         // The task's waker is in the cell: only a signal takes it out.
         registered: bool,
+        // A stop path: the deadline runs from the start.
+        stopping: bool,
     }
 }
 
 impl<'c, F> Guard<'c, F> {
-    fn new(inner: F, cell: &'c ActorCell) -> Self {
+    /// Guards `inner`; a stop path (`stopping`) carries on the deadline its
+    /// instance's stop request armed, or arms one at once.
+    fn new(inner: F, cell: &'c ActorCell, stopping: Option<Option<Deadline>>) -> Self {
         Guard {
             inner: Some(inner),
             cell,
             registered: false,
+            stopping: stopping.is_some(),
+            deadline: stopping.flatten(),
         }
     }
 }
 
 impl<F: Future> Future for Guard<'_, F> {
-    type Output = Ended<F::Output>;
+    type Output = (Ended<F::Output>, Option<Deadline>);
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
+        let _running = crate::cell::Running::enter(this.cell.id());
         let mut signalled = this.cell.pending_signal();
         loop {
-            if signalled == Some(Signal::Kill) {
+            if (signalled.is_some() || *this.stopping) && this.deadline.is_none() {
+                *this.deadline = arm(this.cell.stop_timeout());
+            }
+            if let Some(deadline) = this.deadline.as_mut()
+                && deadline.as_mut().poll(cx).is_ready()
+            {
+                tracing::warn!(id = %this.cell.id(), timeout = ?this.cell.stop_timeout(), "actor did not stop within its shutdown timeout; aborting it");
+                this.cell.abort();
+                signalled = Some(Signal::Abort);
+            }
+            if let Some(sig) = signalled.filter(|sig| sig.is_hard()) {
                 // Dropped mid-way, as an abort would; replies it held fail with NoReply.
                 this.inner.set(None);
-                return Poll::Ready(Ended::Killed);
+                return Poll::Ready((Ended::Killed(sig), this.deadline.take()));
             }
             if this.inner.is_none() {
                 return Poll::Pending;
             }
             match poll_catching(this.inner.as_mut(), cx) {
-                Poll::Ready(Ok(out)) => return Poll::Ready(Ended::Stopped(out)),
-                Poll::Ready(Err(payload)) => return Poll::Ready(Ended::Panicked(payload)),
+                Poll::Ready(Ok(out)) => {
+                    return Poll::Ready((Ended::Stopped(out), this.deadline.take()));
+                }
+                Poll::Ready(Err(payload)) => {
+                    return Poll::Ready((Ended::Panicked(payload), this.deadline.take()));
+                }
                 Poll::Pending => {}
             }
             // Register, even with a signal already pending: a later, stronger
@@ -386,6 +511,15 @@ impl<F: Future> Future for Guard<'_, F> {
     }
 }
 
+/// A stop deadline `timeout` from now. Without a timer on this runtime (one
+/// built without `enable_time`) there is none: the stop is not bounded.
+#[cold]
+fn arm(timeout: std::time::Duration) -> Option<Deadline> {
+    let handle = tokio::runtime::Handle::try_current().ok()?;
+    let _enter = handle.enter();
+    catch_unwind(|| Box::pin(tokio::time::sleep(timeout))).ok()
+}
+
 /// What the message loop stops for.
 enum Next<M> {
     /// A message whose handler is async: await it.
@@ -394,15 +528,31 @@ enum Next<M> {
     Closed,
 }
 
-/// Handles what is queued now, then stops; a stronger stop signal cuts it short.
-async fn drain<A: Actor>(actor: &mut A, st: &mut TaskState<A>, cell: &ActorCell) -> StopReason {
+/// Handles what is queued now, then stops; a stronger stop signal cuts it
+/// short. New messages are refused from the request on (the mailbox is
+/// closed to senders), so this ends however busy the senders are. When no
+/// instance can follow (`last`), the queue itself is closed once it looks
+/// empty, and the messages of senders that raced the request are handled too:
+/// every message a sender was told is queued gets handled.
+async fn drain<A: Actor>(
+    actor: &mut A,
+    st: &mut TaskState<A>,
+    cell: &ActorCell,
+    last: bool,
+) -> Stopped {
+    let mut closed = false;
     loop {
         let sig = cell.pending_signal().unwrap_or(Signal::DrainNormal);
         if !sig.is_drain() {
-            return st.ctx.take_requested_reason().unwrap_or(sig.reason());
+            return st.stop_for(sig, false);
         }
         let Some(msg) = st.rx.try_recv() else {
-            return sig.reason();
+            if last && !closed {
+                st.rx.close();
+                closed = true;
+                continue;
+            }
+            return st.stop_for(sig, false);
         };
         if let Some(msg) = handle_sync(actor, msg, st) {
             handle_async(actor, msg, st).await;
@@ -536,6 +686,10 @@ mod footprint {
         let st = TaskState::new(rx, Context::new(aref, system.clone()));
         let task = run(Some(Tally::default()), st, Unsupervised);
         let task_size = std::mem::size_of_val(&task);
+        eprintln!(
+            "TASKSIZE {task_size} cell {}",
+            std::mem::size_of::<ActorCell>()
+        );
         // tokio adds 96 bytes and rounds up to 128: at most 288 keeps the
         // task in 384 bytes.
         assert!(

@@ -151,6 +151,19 @@ async fn make_exit(h: &WorkerHandle, exit: Exit) {
         Exit::Shutdown => h.stop_with_shutdown().await.unwrap(),
         Exit::Panic => assert_eq!(h.crash().await, Err(AskError::Panicked)),
     }
+    // A stop request refuses new messages until the supervisor has restarted
+    // the child (a panic is no request: messages queue meanwhile): wait for
+    // the restart, or the end.
+    if !matches!(exit, Exit::Panic) {
+        tokio::select! {
+            _ = h.wait_stopped() => {}
+            () = async {
+                while !h.is_alive() {
+                    tokio::task::yield_now().await;
+                }
+            } => {}
+        }
+    }
 }
 
 /// Runs one cell of the matrix: does a `restart` child come back after `exit`?

@@ -1,7 +1,9 @@
 //! `http_service` on 127.0.0.1 (a free port), driven by a real HTTP client
 //! over loopback: each route's success, each mapped error's status code and
-//! body, and a graceful shutdown that answers the requests in flight.
+//! body, the actors' metrics in the Prometheus text format, and a graceful
+//! shutdown that answers the requests in flight.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -19,10 +21,13 @@ use tokio::task::JoinHandle;
 /// Bounds a wait that only a broken server makes long: a failure, not a sleep.
 const HANG: Duration = Duration::from_secs(20);
 
-/// Small limits, so that every limit is quick to reach.
+/// Small limits, so that every limit is quick to reach. The ask deadline is
+/// only a bound on a broken actor: no answer here may depend on how fast the
+/// machine is (a panic reported with `RUST_BACKTRACE=1` on a loaded machine
+/// takes a while). The timeout test sets its own.
 fn config() -> Config {
     Config {
-        ask_timeout: Duration::from_millis(200),
+        ask_timeout: HANG,
         max_queue: 2,
         max_step: u64::MAX,
         limits: Limits {
@@ -59,6 +64,7 @@ impl Printed {
 struct Answer {
     status: StatusCode,
     retry_after: Option<String>,
+    content_type: Option<String>,
     body: String,
 }
 
@@ -105,14 +111,19 @@ impl Server {
             .expect("the server answers")
             .expect("a response");
         let status = response.status();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .map(|v| v.to_str().unwrap().to_owned());
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .map(|v: &hyper::header::HeaderValue| v.to_str().unwrap().to_owned())
+        };
+        let retry_after = header("retry-after");
+        let content_type = header("content-type");
         let body = response.into_body().collect().await.unwrap().to_bytes();
         Answer {
             status,
             retry_after,
+            content_type,
             body: String::from_utf8(body.to_vec()).unwrap(),
         }
     }
@@ -131,6 +142,23 @@ impl Server {
 
     async fn delete(&self, path: &str) -> Answer {
         self.call(Method::DELETE, path, "").await
+    }
+
+    /// Waits until `GET /stats` shows what `shows` looks for (a line of it,
+    /// such as the store's queue length): the way to await an actor's state
+    /// from outside. Bounded only against a broken server.
+    async fn wait_for_stats(&self, shows: impl Fn(&str) -> bool) {
+        tokio::time::timeout(HANG, async {
+            loop {
+                let stats = self.get("/stats").await.body;
+                if stats.lines().any(&shows) {
+                    return;
+                }
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .expect("/stats showed the state awaited");
     }
 
     /// Shuts the server down and returns its summary and what it printed.
@@ -285,18 +313,24 @@ async fn a_crashing_counter_answers_500_restarts_from_zero_and_is_given_up_after
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stalled_store_times_out_with_504_then_sheds_load_with_503() {
-    let server = Server::start(config()).await;
+    let server = Server::start(Config {
+        ask_timeout: Duration::from_millis(200),
+        ..config()
+    })
+    .await;
 
     assert_answer(
         &server.post("/chaos/stall-store?ms=abc").await,
         400,
         "`ms` must be 0 to 60000, not \"abc\"\n",
     );
-    // Long enough for the two 200 ms timeouts below, with room for a slow machine.
+    // Answered once the store stalls; the stall lasts until the server
+    // stops (a minute at most), so every request below queues behind it
+    // however slow the machine.
     assert_answer(
-        &server.post("/chaos/stall-store?ms=3000").await,
+        &server.post("/chaos/stall-store?ms=60000").await,
         202,
-        "the store stalls for 3000 ms\n",
+        "the store stalls for 60000 ms\n",
     );
     let timeout = "the Store actor did not answer within 200ms\n";
     assert_answer(&server.get("/kv/a").await, 504, timeout);
@@ -317,6 +351,103 @@ async fn a_stalled_store_times_out_with_504_then_sheds_load_with_503() {
     assert_eq!(summary.statuses.get(&503), Some(&1));
 }
 
+/// The samples of a Prometheus text exposition: `series{labels}` → value.
+fn samples(text: &str) -> BTreeMap<&str, &str> {
+    text.lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .map(|line| line.rsplit_once(' ').expect("a sample line: series value"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_actors_metrics_are_served_in_the_prometheus_text_format() {
+    let server = Server::start(config()).await;
+    for by in 1..=3 {
+        assert_eq!(
+            server.post(&format!("/counter/incr?by={by}")).await.status,
+            200
+        );
+    }
+    assert_eq!(server.post("/chaos/crash-counter").await.status, 500);
+    // Answered by the restarted counter: the panic and the restart are counted.
+    assert_answer(&server.get("/counter").await, 200, "0\n");
+    assert_eq!(server.put("/kv/a", "1").await.status, 201);
+    assert_eq!(server.get("/kv/a").await.status, 200);
+    // The store stalls (it has counted every message before), and a request
+    // waits in its mailbox.
+    assert_eq!(server.post("/chaos/stall-store?ms=60000").await.status, 202);
+    let queued = {
+        let (client, url) = (server.client.clone(), server.url.clone());
+        tokio::spawn(async move {
+            let request = hyper::Request::get(format!("{url}/kv/a"))
+                .body(Full::new(Bytes::new()))
+                .unwrap();
+            client.request(request).await.map(|r| r.status())
+        })
+    };
+    server
+        .wait_for_stats(|l| l.starts_with("Store:") && l.contains("queued 1,"))
+        .await;
+
+    let scrape = server.get("/metrics").await;
+    assert_eq!(scrape.status, 200);
+    assert_eq!(
+        scrape.content_type.as_deref(),
+        Some("text/plain; version=0.0.4")
+    );
+    let text = &scrape.body;
+    for line in [
+        "# TYPE actor_core_actors_alive gauge",
+        "# TYPE actor_core_messages_handled_total counter",
+        "# HELP actor_core_panics_total Panics in handlers and hooks, per actor type.",
+        "# TYPE actor_core_mailbox_depth gauge",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "{line:?} missing in:\n{text}"
+        );
+    }
+    let samples = samples(text);
+    let sample = |series: &str| {
+        samples
+            .get(series)
+            .unwrap_or_else(|| panic!("{series} missing in:\n{text}"))
+            .parse::<f64>()
+            .unwrap()
+    };
+    assert_eq!(sample(r#"actor_core_actors_alive{actor="Counter"}"#), 1.0);
+    assert_eq!(
+        sample(r#"actor_core_actors_spawned_total{actor="Counter"}"#),
+        1.0
+    );
+    assert_eq!(sample(r#"actor_core_panics_total{actor="Counter"}"#), 1.0);
+    assert_eq!(sample(r#"actor_core_restarts_total{actor="Counter"}"#), 1.0);
+    // The three increments; the last `get` may not be counted yet (a
+    // message is counted just after its reply is sent).
+    let counter_handled = sample(r#"actor_core_messages_handled_total{actor="Counter"}"#);
+    assert!(matches!(counter_handled, 3.0 | 4.0), "{text}");
+    assert_eq!(sample(r#"actor_core_actors_alive{actor="Store"}"#), 1.0);
+    assert_eq!(sample(r#"actor_core_panics_total{actor="Store"}"#), 0.0);
+    // The put and the get, counted before the stall began.
+    assert_eq!(
+        sample(r#"actor_core_messages_handled_total{actor="Store"}"#),
+        2.0
+    );
+    assert_eq!(sample(r#"actor_core_mailbox_depth{actor="Store"}"#), 1.0);
+    assert_eq!(
+        sample(r#"actor_core_mailbox_depth_max{actor="Store"}"#),
+        1.0
+    );
+    // One supervisor each.
+    assert_eq!(
+        sample(r#"actor_core_actors_alive{actor="Supervisor"}"#),
+        2.0
+    );
+
+    server.stop().await;
+    assert_eq!(queued.await.unwrap().unwrap(), StatusCode::OK);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_graceful_shutdown_answers_the_requests_in_flight() {
     let server = Server::start(Config {
@@ -324,22 +455,9 @@ async fn a_graceful_shutdown_answers_the_requests_in_flight() {
         ..config()
     })
     .await;
-    assert_eq!(server.post("/chaos/stall-store?ms=1000").await.status, 202);
-    // The stall is told, not asked: wait until the store has taken it (its
-    // queue is empty again), so that "queued 1" below is the request.
-    let mut stalled = false;
-    for _ in 0..2000 {
-        let stats = server.get("/stats").await.body;
-        if stats
-            .lines()
-            .any(|l| l.starts_with("Store:") && l.contains("queued 0,"))
-        {
-            stalled = true;
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
-    assert!(stalled, "the store never took the stall");
+    // Answered once the store stalls: the stall ends when the server starts
+    // shutting down, so the request below waits for the shutdown.
+    assert_eq!(server.post("/chaos/stall-store?ms=60000").await.status, 202);
 
     let in_flight = {
         let (client, url) = (server.client.clone(), server.url.clone());
@@ -352,19 +470,9 @@ async fn a_graceful_shutdown_answers_the_requests_in_flight() {
     };
     // Wait until the request has reached the store (queued behind the stall):
     // the server has it in hand.
-    let mut queued = false;
-    for _ in 0..2000 {
-        let stats = server.get("/stats").await.body;
-        if stats
-            .lines()
-            .any(|l| l.starts_with("Store:") && l.contains("queued 1,"))
-        {
-            queued = true;
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
-    assert!(queued, "the request never reached the store");
+    server
+        .wait_for_stats(|l| l.starts_with("Store:") && l.contains("queued 1,"))
+        .await;
 
     let (summary, printed) = server.stop().await;
     // Answered, not cut off: a dropped connection would be an error here.

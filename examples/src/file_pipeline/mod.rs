@@ -16,12 +16,12 @@
 //!   them, keeps early ones in a reorder buffer, and writes them in index
 //!   order. It answers each `write` ask only once that frame is written.
 //! - The driver runs each chunk (read, compress, write) as a task admitted by a
-//!   [`Limiter`](actor_core::Limiter) of `in_flight` places, held until the
+//!   [`Limiter`] of `in_flight` places, held until the
 //!   writer's answer. That is the backpressure: when the writer or the pool
 //!   falls behind, the driver stops reading, so at most `in_flight` chunks are
 //!   in memory whatever the size of the file.
 //! - The output is an ordinary `.gz` file, one gzip member per chunk (see
-//!   [`format`]); `gunzip -c` restores the input. The verification pass reads
+//!   [`mod@format`]); `gunzip -c` restores the input. The verification pass reads
 //!   it back, decompresses every member on the CPU pool and compares digests.
 //!
 //! Run it with `cargo run --example file_pipeline` (a generated input), or

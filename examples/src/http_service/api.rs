@@ -3,15 +3,20 @@
 
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
 use actor_core::Request;
+use actor_core::metrics::Exporter;
 use actor_core::prelude::*;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, Request as HttpRequest, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use metrics_exporter_prometheus::PrometheusRecorder;
+use tokio::sync::watch;
 
 use super::counter::CounterHandle;
 use super::error::ApiError;
@@ -27,6 +32,12 @@ pub(crate) struct AppState {
     pub(crate) config: Config,
     pub(crate) log: Log,
     pub(crate) tally: Tally,
+    /// Ends the store's stalls (see [`Store::stall`](super::Store::stall)).
+    pub(crate) release_stalls: watch::Sender<()>,
+    /// Reports the actors' metrics to `prometheus`.
+    pub(crate) exporter: Exporter,
+    /// Renders what it was told in the Prometheus text format.
+    pub(crate) prometheus: Arc<PrometheusRecorder>,
 }
 
 impl AppState {
@@ -67,6 +78,7 @@ pub(crate) fn router(state: AppState) -> Router {
             get(get_value).put(put_value).delete(delete_value),
         )
         .route("/stats", get(stats))
+        .route("/metrics", get(prometheus_metrics))
         .route("/chaos/crash-counter", post(crash_counter))
         .route("/chaos/stall-store", post(stall_store))
         .layer(middleware::from_fn_with_state(state.clone(), log_request))
@@ -147,6 +159,23 @@ async fn stats(State(s): State<AppState>) -> String {
     text
 }
 
+/// `GET /metrics`: the actors' metrics in the Prometheus text format, for a
+/// Prometheus server to scrape.
+///
+/// Exported at each scrape, so the figures are those of the moment. The
+/// recorder is this service's own, used as the thread's recorder for the
+/// export (several services, as in the tests, each keep theirs); a program
+/// with metrics of its own would install it as the global recorder instead
+/// (`PrometheusBuilder::install_recorder`) and call `exporter.export()` the
+/// same way.
+async fn prometheus_metrics(State(s): State<AppState>) -> impl IntoResponse {
+    metrics::with_local_recorder(&*s.prometheus, || s.exporter.export());
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        s.prometheus.handle().render(),
+    )
+}
+
 /// `POST /chaos/crash-counter`: makes the counter panic. The request gets
 /// 500; the supervisor restarts the counter, from zero.
 async fn crash_counter(State(s): State<AppState>) -> Result<String, ApiError> {
@@ -156,7 +185,8 @@ async fn crash_counter(State(s): State<AppState>) -> Result<String, ApiError> {
 }
 
 /// `POST /chaos/stall-store?ms=N`: the store sleeps N ms (at most 60 000)
-/// without taking requests. Answers 202 at once: a tell, not an ask.
+/// without taking requests, or until the service shuts down. Answers 202 as
+/// soon as the store has begun to stall.
 async fn stall_store(
     State(s): State<AppState>,
     RawQuery(query): RawQuery,
@@ -168,11 +198,10 @@ async fn stall_store(
                 ApiError::BadRequest(format!("`ms` must be 0 to 60000, not {ms:?}"))
             })?,
         };
-    let capacity = s.store.mailbox_capacity().unwrap_or(usize::MAX);
-    s.store
-        .stall(Duration::from_millis(ms))
-        .try_tell()
-        .map_err(|e| ApiError::tell("Store", e, capacity))?;
+    s.admit(&s.store)?;
+    let released = s.release_stalls.subscribe();
+    s.ask(s.store.stall(Duration::from_millis(ms), released))
+        .await?;
     Ok((
         StatusCode::ACCEPTED,
         format!("the store stalls for {ms} ms\n"),

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use actor_core::{AskError, TrySendError};
+use actor_core::AskError;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -86,17 +86,6 @@ impl ApiError {
         }
     }
 
-    /// The error of a `try_tell` to `actor` that failed; `capacity` is its mailbox's.
-    pub fn tell(actor: &'static str, error: TrySendError, capacity: usize) -> Self {
-        match error {
-            TrySendError::Full => ApiError::Busy {
-                actor,
-                queued: capacity,
-            },
-            _ => ApiError::Stopped { actor },
-        }
-    }
-
     /// The HTTP status of this error.
     pub fn status(&self) -> StatusCode {
         match self {
@@ -151,12 +140,15 @@ mod tests {
     }
 
     #[test]
-    fn a_full_mailbox_is_busy_and_says_when_to_retry() {
-        let busy = ApiError::tell("Store", TrySendError::Full, 64);
+    fn a_busy_actor_answers_503_with_retry_after_and_a_stopped_one_without() {
+        let busy = ApiError::Busy {
+            actor: "Store",
+            queued: 64,
+        };
         assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
         let response = busy.into_response();
         assert_eq!(response.headers()[header::RETRY_AFTER], "1");
-        let stopped = ApiError::tell("Store", TrySendError::Stopped, 64).into_response();
+        let stopped = ApiError::Stopped { actor: "Store" }.into_response();
         assert_eq!(stopped.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert!(stopped.headers().get(header::RETRY_AFTER).is_none());
     }

@@ -13,8 +13,11 @@
 //! an actor that panicked (500), restarted (503, retry) or stopped (503).
 //!
 //! `/chaos/crash-counter` and `/chaos/stall-store?ms=N` make those failures
-//! happen on demand, to watch the service survive them; `GET /stats` shows
-//! the actors' metrics (messages handled, queued, panics, restarts).
+//! happen on demand, to watch the service survive them (a stall ends after N
+//! ms, or when the service starts shutting down); `GET /stats` shows
+//! the actors' metrics (messages handled, queued, panics, restarts), and
+//! `GET /metrics` serves them in the Prometheus text format (actor-core's
+//! `metrics` feature, exported with `metrics-exporter-prometheus`).
 //!
 //! Run it with `cargo run --example http_service` and follow the curl
 //! commands it prints; ctrl-c stops it gracefully: requests in flight are
@@ -32,9 +35,12 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use actor_core::metrics::Exporter;
 use actor_core::prelude::*;
 use axum::http::StatusCode;
+use metrics_exporter_prometheus::PrometheusBuilder;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 pub use self::counter::{Counter, CounterError, CounterHandle};
 pub use self::error::ApiError;
@@ -123,6 +129,7 @@ pub async fn serve(
     system.spawn_supervisor(store_tree);
 
     let tally = Tally::default();
+    let (release_stalls, _) = watch::channel(());
     let state = AppState {
         system: system.clone(),
         counter,
@@ -130,6 +137,9 @@ pub async fn serve(
         config,
         log: log.clone(),
         tally: tally.clone(),
+        release_stalls: release_stalls.clone(),
+        exporter: Exporter::new(&system),
+        prometheus: Arc::new(PrometheusBuilder::new().build_recorder()),
     };
 
     log.text(&welcome(addr));
@@ -140,6 +150,8 @@ pub async fn serve(
             log.line(format_args!(
                 "shutting down: answering the requests in flight, then stopping the actors"
             ));
+            // A stalled store would hold up the requests queued behind it.
+            release_stalls.send_replace(());
         }
     };
     axum::serve(listener, api::router(state))
@@ -180,6 +192,7 @@ fn welcome(addr: SocketAddr) -> String {
             "then GET a key: 504",
         ),
         (format!("curl {url}/stats"), "handled, panics, restarts"),
+        (format!("curl {url}/metrics"), "the same, for Prometheus"),
     ] {
         if note.is_empty() {
             text += &format!("  {command}\n");

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use actor_core::prelude::*;
 use axum::body::Bytes;
+use tokio::sync::watch;
 
 /// Why the store refused a request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -130,10 +131,23 @@ impl Store {
         self.entries.keys().cloned().collect()
     }
 
-    /// Sleeps for `time` without taking other messages, like a store stuck
-    /// on a slow disk would (`POST /chaos/stall-store`).
-    #[message]
-    pub async fn stall(&mut self, time: Duration) {
-        tokio::time::sleep(time).await;
+    /// Stalls without taking other messages, like a store stuck on a slow
+    /// disk would (`POST /chaos/stall-store`): for `time`, or until
+    /// `released` changes (the service releases stalls when it starts
+    /// shutting down, so that the requests queued behind one are answered).
+    /// Answers as soon as the stall has begun: whatever is sent to the store
+    /// afterwards queues behind it.
+    #[message(response = ())]
+    pub async fn stall(
+        &mut self,
+        time: Duration,
+        mut released: watch::Receiver<()>,
+        reply: Reply<()>,
+    ) {
+        reply.send(());
+        tokio::select! {
+            () = tokio::time::sleep(time) => {}
+            _ = released.changed() => {}
+        }
     }
 }
