@@ -686,10 +686,6 @@ mod footprint {
         let st = TaskState::new(rx, Context::new(aref, system.clone()));
         let task = run(Some(Tally::default()), st, Unsupervised);
         let task_size = std::mem::size_of_val(&task);
-        eprintln!(
-            "TASKSIZE {task_size} cell {}",
-            std::mem::size_of::<ActorCell>()
-        );
         // tokio adds 96 bytes and rounds up to 128: at most 288 keeps the
         // task in 384 bytes.
         assert!(

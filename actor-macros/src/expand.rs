@@ -774,6 +774,26 @@ fn handle_fn(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
     let unconditional = messages.iter().filter(|m| m.cfgs.is_empty()).count();
     let whole = (unconditional <= 1 && !messages.is_empty() && phantom_variant(icx).is_none())
         .then(|| quote!(let #msg = #msg;));
+    // Every handler synchronous: the runtime sends every message through
+    // `handle_sync`, and this runs them at once and returns a ready future,
+    // which takes no room in the actor's task.
+    if messages.iter().all(|m| !m.is_async()) {
+        return quote! {
+            fn handle(
+                &mut self,
+                #msg: #message_ty,
+                #ctx: &mut #krate::Context<Self>,
+            ) -> impl ::core::future::Future<Output = ()> + ::core::marker::Send {
+                #told
+                let _ = &#ctx;
+                match #msg {
+                    #(#arms)*
+                    #rest
+                }
+                ::core::future::ready(())
+            }
+        };
+    }
     quote! {
         fn handle(
             &mut self,
