@@ -233,7 +233,7 @@ pub mod system;
 mod task;
 
 pub use actor::{Actor, ActorState, PanicError, StopReason, TellErrors};
-pub use actor_macros::{actor, message, on_restart, on_start, on_stop};
+pub use actor_macros::{actor, message, on_down, on_link_died, on_restart, on_start, on_stop};
 pub use cell::ActorId;
 pub use context::{Context, TimerHandle};
 pub use cpu::{CpuError, CpuPool, CpuTask};
@@ -256,7 +256,7 @@ pub mod prelude {
     pub use crate::{
         Actor, ActorHandle, ActorId, ActorRef, AskError, Backoff, Context, Recipient, Reply,
         Restart, SendError, StopReason, Strategy, Supervisor, SupervisorRef, System, TrySendError,
-        actor, message, on_restart, on_start, on_stop,
+        actor, message, on_down, on_link_died, on_restart, on_start, on_stop,
     };
     pub use crate::{CpuError, RegistryError};
 }

@@ -13,7 +13,7 @@
 //!   naming who died and why, unless it declares `#[on_link_died]`, which is
 //!   then called instead (OTP's `trap_exit`). A normal stop does not travel.
 //!
-//! ```ignore
+//! ```
 //! use actor_core::prelude::*;
 //!
 //! #[actor]

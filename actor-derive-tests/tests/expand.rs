@@ -188,6 +188,27 @@ fn hooks() {
 }
 
 #[test]
+fn monitor_hooks() {
+    assert_expansion!(expand(
+        quote!(),
+        quote! {
+            impl Manager {
+                #[message]
+                fn watch(&mut self, worker: WorkerHandle, ctx: &mut Context<Self>) {
+                    ctx.watch(&worker);
+                }
+
+                #[on_down]
+                fn worker_down(&mut self, id: ActorId, reason: StopReason) {}
+
+                #[on_link_died]
+                async fn worker_died(&mut self, ctx: &mut Context<Self>, id: ActorId, reason: StopReason) {}
+            }
+        },
+    ));
+}
+
+#[test]
 fn array_arguments() {
     // An array argument travels boxed when it is large; an async handler
     // that takes one has its future boxed too.

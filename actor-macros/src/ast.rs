@@ -46,7 +46,8 @@ pub struct Message {
     pub params: Vec<Param>,
 }
 
-/// One `#[on_start]`, `#[on_stop]` or `#[on_restart]` method.
+/// One `#[on_start]`, `#[on_stop]`, `#[on_restart]`, `#[on_down]` or
+/// `#[on_link_died]` method.
 pub struct Hook {
     pub kind: HookKind,
     pub attr: Attribute,
@@ -62,6 +63,10 @@ pub enum HookKind {
     Start,
     Stop,
     Restart,
+    /// A watched actor stopped for good.
+    Down,
+    /// A linked actor died (traps link deaths).
+    LinkDied,
 }
 
 impl HookKind {
@@ -73,9 +78,19 @@ impl HookKind {
             Some(HookKind::Stop)
         } else if path.is_ident("on_restart") {
             Some(HookKind::Restart)
+        } else if path.is_ident("on_down") {
+            Some(HookKind::Down)
+        } else if path.is_ident("on_link_died") {
+            Some(HookKind::LinkDied)
         } else {
             None
         }
+    }
+
+    /// A hook that runs on a notice from the runtime, taking
+    /// `id: ActorId, reason: StopReason`.
+    pub fn is_notice(self) -> bool {
+        matches!(self, HookKind::Down | HookKind::LinkDied)
     }
 
     pub fn name(self) -> &'static str {
@@ -83,6 +98,8 @@ impl HookKind {
             HookKind::Start => "on_start",
             HookKind::Stop => "on_stop",
             HookKind::Restart => "on_restart",
+            HookKind::Down => "on_down",
+            HookKind::LinkDied => "on_link_died",
         }
     }
 }
@@ -174,7 +191,7 @@ impl ActorImpl {
             for extra in ours {
                 cx.error(
                     extra.span(),
-                    "a method takes one of `#[message]`, `#[on_start]`, `#[on_stop]`, `#[on_restart]`, once",
+                    "a method takes one of `#[message]`, `#[on_start]`, `#[on_stop]`, `#[on_restart]`, `#[on_down]`, `#[on_link_died]`, once",
                 );
             }
             let receiver = receiver_of(method);

@@ -265,6 +265,7 @@ fn check_hook(hook: &Hook, cx: &Ctxt) {
     }
     let mut ctx_seen = false;
     let mut reason_seen = false;
+    let mut payload = 0;
     for param in &hook.params {
         match param {
             Param::Ctx { ty, mutable } => {
@@ -288,17 +289,24 @@ fn check_hook(hook: &Hook, cx: &Ctxt) {
                 }
                 reason_seen = true;
             }
+            Param::Payload { .. } if hook.kind.is_notice() && payload < 2 => payload += 1,
             other => {
-                let allowed = if hook.kind == HookKind::Stop {
-                    "`ctx: &mut Context<Self>` and `reason: &StopReason`"
-                } else {
-                    "`ctx: &mut Context<Self>`"
+                let allowed = match hook.kind {
+                    HookKind::Stop => "`ctx: &mut Context<Self>` and `reason: &StopReason`",
+                    kind if kind.is_notice() => NOTICE_ARGS,
+                    _ => "`ctx: &mut Context<Self>`",
                 };
                 cx.error(other.span(), format!("{what} takes only {allowed}"));
             }
         }
     }
+    if hook.kind.is_notice() && payload < 2 {
+        cx.error(sig.ident.span(), format!("{what} takes {NOTICE_ARGS}"));
+    }
 }
+
+/// The arguments of an `#[on_down]` or `#[on_link_died]` hook.
+const NOTICE_ARGS: &str = "`id: ActorId, reason: StopReason`, in that order (and `ctx: &mut Context<Self>` if it needs it)";
 
 /// After an error about a `Reply` or `Context` argument written by its bare
 /// name: how to say that it is the user's own type.

@@ -334,6 +334,11 @@ fn mentions_any(ty: &Type, params: &[&Ident]) -> bool {
 
 /// What every generated item of one impl needs to know.
 struct ImplCx<'a> {
+    /// The actor declares `#[on_down]` or `#[on_link_died]`: its messages
+    /// include the runtime's notices.
+    notices: bool,
+    /// It declares `#[on_link_died]`.
+    traps: bool,
     krate: Path,
     self_ty: &'a Type,
     generics: &'a Generics,
@@ -361,6 +366,8 @@ pub fn expand_impl(actor: &ActorImpl) -> TokenStream {
         .ident;
     let message_ident = suffixed(last, "Message");
     let icx = ImplCx {
+        notices: actor.hooks.iter().any(|h| h.kind.is_notice()),
+        traps: actor.hooks.iter().any(|h| h.kind == HookKind::LinkDied),
         krate: runtime_path(actor.args.krate.as_ref()),
         self_ty: &actor.item.self_ty,
         generics,
@@ -629,6 +636,12 @@ fn message_enum(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
         }
     });
     let phantom = phantom_variant(icx);
+    let notice = icx.notices.then(|| {
+        quote! {
+            /// A notice from the runtime: a watched actor went down, a linked one died.
+            __Notice(::std::boxed::Box<#krate::monitor::Notice>),
+        }
+    });
     let doc = format!(
         " The messages of [`{}`]: one variant per `#[message]` method.",
         icx.self_ty.to_token_stream().to_string().replace(' ', "")
@@ -639,7 +652,8 @@ fn message_enum(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
     // argument may sit at different offsets, and LLVM then splits its
     // copies byte range by byte range (minutes of build time for a 64 KiB
     // argument).
-    let variants_count = 2 * messages.len() + usize::from(phantom.is_some());
+    let variants_count =
+        2 * messages.len() + usize::from(phantom.is_some()) + usize::from(notice.is_some());
     let repr = match variants_count {
         0 => None,
         1..=256 => Some(quote!(#[repr(u8)])),
@@ -652,6 +666,7 @@ fn message_enum(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
         #repr
         pub enum #ident #generics #where_clause {
             #(#variants)*
+            #notice
             #phantom
         }
     }
@@ -727,7 +742,21 @@ fn actor_impl(
         }
     });
     let phantom_arm = phantom_arm(icx);
+    let notice_name = icx
+        .notices
+        .then(|| quote! { #message_ident::__Notice(_) => "notice", });
     let hook_fns = hooks.iter().map(|h| hook_fn(icx, h));
+    let notice_fn = icx.notices.then(|| {
+        let notice = local("notice");
+        quote! {
+            fn notice(#notice: #krate::monitor::Notice) -> ::core::option::Option<#message_ty> {
+                ::core::option::Option::Some(#message_ident::__Notice(::std::boxed::Box::new(#notice)))
+            }
+        }
+    });
+    let traps = icx
+        .traps
+        .then(|| quote! { const TRAPS_LINK_DEATHS: bool = true; });
 
     quote! {
         #[automatically_derived]
@@ -735,6 +764,7 @@ fn actor_impl(
             type Message = #message_ty;
             type Handle = #handle_ty;
             const NAME: &'static str = #name;
+            #traps
 
             #handle
 
@@ -743,9 +773,12 @@ fn actor_impl(
             fn message_name(#msg: &#message_ty) -> &'static str {
                 match *#msg {
                     #(#name_arms)*
+                    #notice_name
                     #phantom_arm
                 }
             }
+
+            #notice_fn
 
             #(#hook_fns)*
         }
@@ -765,7 +798,16 @@ fn handle_fn(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
         .iter()
         .any(|m| m.reports_told())
         .then(|| told_imports(krate));
-    let rest = phantom_arm(icx);
+    let phantom = phantom_arm(icx);
+    let notice = icx.notices.then(|| {
+        let (message_ident, notice) = (&icx.message_ident, local("notice"));
+        quote! {
+            #message_ident::__Notice(#notice) => {
+                #krate::monitor::handle_notice(self, *#notice, #ctx).await;
+            }
+        }
+    });
+    let rest = quote!(#notice #phantom);
     // A `match` on an enum of one variant destructures it in place, and the
     // async block then captures the fields one by one (precise closure
     // capture), which would make a field that is not `Send` fail the future
@@ -777,8 +819,10 @@ fn handle_fn(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
     // Every handler synchronous: the runtime sends every message through
     // `handle_sync`, and this runs them at once and returns a ready future,
     // which takes no room in the actor's task.
-    if messages.iter().all(|m| !m.is_async()) {
+    if !icx.notices && messages.iter().all(|m| !m.is_async()) {
         return quote! {
+            // (An actor without messages has an empty enum: the `match` never returns.)
+            #[allow(unreachable_code)]
             fn handle(
                 &mut self,
                 #msg: #message_ty,
@@ -829,7 +873,7 @@ fn handle_sync_fn(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> Option<TokenS
         .iter()
         .any(|m| m.reports_told())
         .then(|| told_imports(krate));
-    let rest = if sync.len() < messages.len() {
+    let rest = if sync.len() < messages.len() || icx.notices {
         Some(quote! { #msg => ::core::option::Option::Some(#msg), })
     } else {
         phantom_arm(icx)
@@ -1064,6 +1108,37 @@ fn hook_fn(icx: &ImplCx<'_>, hook: &Hook) -> TokenStream {
                 async move { #call; }
             }
         },
+        HookKind::Down | HookKind::LinkDied => {
+            // `id` and `reason` bound to the user's own patterns, at their
+            // types: a wrong type is reported at the user's argument.
+            let (id, why) = (local("id"), local("why"));
+            let mut values = [&id, &why].into_iter();
+            let bindings = hook.params.iter().filter_map(|p| match p {
+                Param::Payload { pat, ty, .. } => {
+                    // The value located at the user's type: a mismatch is reported there.
+                    let value = values.next()?;
+                    let value =
+                        Ident::new(&value.to_string(), Span::mixed_site().located_at(ty.span()));
+                    Some(quote_spanned!(ty.span()=> let #pat: #ty = #value;))
+                }
+                _ => None,
+            });
+            let trait_fn = Ident::new(hook.kind.name(), Span::call_site());
+            quote! {
+                #allow
+                fn #trait_fn(
+                    &mut self,
+                    #ctx: &mut #krate::Context<Self>,
+                    #id: #krate::ActorId,
+                    #why: #krate::StopReason,
+                ) -> #future {
+                    async move {
+                        #(#bindings)*
+                        #call;
+                    }
+                }
+            }
+        }
         HookKind::Stop => quote! {
             #allow
             fn on_stop(

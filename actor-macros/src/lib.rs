@@ -142,3 +142,18 @@ pub fn on_stop(_args: TokenStream, input: TokenStream) -> TokenStream {
 pub fn on_restart(_args: TokenStream, input: TokenStream) -> TokenStream {
     entry::misplaced("on_restart", input.into()).into()
 }
+
+/// Marks the method that runs when a watched actor stops for good
+/// (`ctx.watch(&other)`): `fn down(&mut self, id: ActorId, reason: StopReason)`.
+#[proc_macro_attribute]
+pub fn on_down(_args: TokenStream, input: TokenStream) -> TokenStream {
+    entry::misplaced("on_down", input.into()).into()
+}
+
+/// Marks the method that runs, instead of stopping, when a linked actor
+/// (`ctx.link(&other)`) stops abnormally: `fn died(&mut self, id: ActorId,
+/// reason: StopReason)`.
+#[proc_macro_attribute]
+pub fn on_link_died(_args: TokenStream, input: TokenStream) -> TokenStream {
+    entry::misplaced("on_link_died", input.into()).into()
+}
