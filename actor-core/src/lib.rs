@@ -150,6 +150,17 @@
 //!   through the `metrics` facade crate, for Prometheus or any other
 //!   exporter (see the [`metrics`] module). Off by default.
 //!
+//! # Monitors, links, recipients, streams
+//!
+//! - [`Context::watch`] and `#[on_down]`: be told when another actor stops
+//!   for good; [`Context::link`]: an abnormal stop of either stops the other
+//!   ([`StopReason::LinkDied`]) unless it declares `#[on_link_died]`. See
+//!   [`monitor`].
+//! - [`Recipient<T, R>`]: any actor that takes a `T`, behind one type.
+//! - [`Context::attach`] and [`Context::subscribe`]: a stream or an event bus
+//!   fed into the mailbox with backpressure. See [`attach`].
+//! - [`ActorRef::downgrade`]: a weak handle.
+//!
 //! # Pools, channels, events and names
 //!
 //! The [`System`] is where a service gets its concurrency from:
