@@ -227,6 +227,7 @@ mod cell;
 pub mod channel;
 pub mod context;
 pub mod cpu;
+pub mod dead_letter;
 pub mod error;
 pub mod events;
 pub mod handle;
@@ -248,6 +249,7 @@ pub use actor_macros::{actor, message, on_down, on_link_died, on_restart, on_sta
 pub use cell::ActorId;
 pub use context::{Context, TimerHandle};
 pub use cpu::{CpuError, CpuPool, CpuTask};
+pub use dead_letter::DeadLetter;
 pub use error::{AskError, Error, SendError, SpawnError, TrySendError};
 pub use events::{DEFAULT_EVENT_CAPACITY, Events, Subscriber};
 pub use handle::{ActorHandle, ActorRef, WeakRef};

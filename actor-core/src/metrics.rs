@@ -76,6 +76,7 @@ pub(crate) struct TypeCounters {
     panics: AtomicU64,
     restarts: AtomicU64,
     tell_errors: AtomicU64,
+    dead_letters: AtomicU64,
     /// Actors of the type that stopped for good.
     stopped: AtomicU64,
 }
@@ -106,6 +107,11 @@ impl TypeCounters {
     /// logged ([`TellErrors::Log`](crate::TellErrors::Log)).
     pub(crate) fn tell_error(&self) {
         self.tell_errors.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Records messages that were queued and never handled.
+    pub(crate) fn dead_letters(&self, n: u64) {
+        self.dead_letters.fetch_add(n, Ordering::Relaxed);
     }
 }
 
@@ -148,6 +154,7 @@ impl Registry {
                 entry.panics += c.panics.load(Ordering::Relaxed);
                 entry.restarts += c.restarts.load(Ordering::Relaxed);
                 entry.tell_errors += c.tell_errors.load(Ordering::Relaxed);
+                entry.dead_letters += c.dead_letters.load(Ordering::Relaxed);
             }
         }
         for (name, handled, depth) in live {
@@ -204,6 +211,11 @@ impl Metrics {
     pub fn tell_errors(&self) -> u64 {
         self.types.iter().map(|t| t.tell_errors).sum()
     }
+
+    /// Dead letters of every actor type: see [`ActorTypeMetrics::dead_letters`].
+    pub fn dead_letters(&self) -> u64 {
+        self.types.iter().map(|t| t.dead_letters).sum()
+    }
 }
 
 /// The metrics of one actor type.
@@ -228,6 +240,10 @@ pub struct ActorTypeMetrics {
     /// Told messages whose handler returned an error that was logged
     /// (`#[actor(tell_errors = log)]`; by default such an error fails the actor).
     pub tell_errors: u64,
+    /// Dead letters: messages that were queued for an actor of this type and
+    /// never handled, because it stopped for good first (see
+    /// [`System::dead_letters`](crate::System::dead_letters)).
+    pub dead_letters: u64,
     /// Messages waiting in the mailboxes of the live actors, summed.
     pub mailbox_depth: u64,
     /// The deepest mailbox among the live actors.
@@ -244,6 +260,7 @@ impl ActorTypeMetrics {
             panics: 0,
             restarts: 0,
             tell_errors: 0,
+            dead_letters: 0,
             mailbox_depth: 0,
             max_mailbox_depth: 0,
         }

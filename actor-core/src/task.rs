@@ -20,6 +20,7 @@ use tracing::Instrument;
 use crate::actor::{Actor, PanicError, StopReason};
 use crate::cell::{ActorCell, Signal};
 use crate::context::{Context, stop_children};
+use crate::dead_letter::DeadLetter;
 use crate::mailbox::MailboxReceiver;
 use crate::metrics::TypeCounters;
 use crate::reply::dropping_panicked;
@@ -134,13 +135,26 @@ impl<A: Actor> TaskState<A> {
         self.ctx.abandon_instance_resources();
         self.ctx.release_ties();
         // Refuse new messages, then drop the queued ones: their asks resolve
-        // to `NoReply` instead of waiting forever.
+        // to `NoReply` instead of waiting forever, and each is a dead letter.
         self.rx.close();
-        while let Some(msg) = self.rx.try_recv() {
-            drop(msg);
-        }
         let me = self.ctx.actor_ref().clone();
         let cell = me.cell();
+        let mut dead = 0;
+        let letters = self.ctx.system().events::<DeadLetter>();
+        while let Some(msg) = self.rx.try_recv() {
+            dead += 1;
+            let letter = DeadLetter {
+                actor: cell.id(),
+                actor_type: A::NAME,
+                message: A::message_name(&msg),
+            };
+            drop(msg);
+            tracing::debug!(actor = A::NAME, id = %cell.id(), message = letter.message, "dead letter: dropped unhandled");
+            letters.publish(letter);
+        }
+        if dead > 0 {
+            self.counters().dead_letters(dead);
+        }
         match &reason {
             StopReason::Panicked(_)
             | StopReason::Aborted

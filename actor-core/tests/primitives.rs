@@ -279,3 +279,51 @@ async fn subscribe_turns_events_into_messages_and_tells_lag() {
     }
     assert_eq!(feed.items().await.unwrap(), ["lagged 8", "8", "9"]);
 }
+
+// Dead letters: queued, never handled.
+
+#[tokio::test]
+async fn messages_queued_when_an_actor_stops_are_dead_letters_counted_and_published() {
+    let system = System::new();
+    let mut dead = system.dead_letters();
+    let probe = system.spawn(Probe::new(1));
+    let release = hold(&probe).await;
+    probe.add(0, 0).try_tell().unwrap();
+    probe.add(0, 1).try_tell().unwrap();
+    let asked = tokio::spawn({
+        let probe = probe.clone();
+        async move { probe.count().await }
+    });
+    while probe.mailbox_len() < 3 {
+        tokio::task::yield_now().await;
+    }
+    probe.stop();
+    drop(release);
+    probe.wait_stopped().await;
+    assert_eq!(asked.await.unwrap(), Err(AskError::NoReply));
+    let mut letters = Vec::new();
+    for _ in 0..3 {
+        let letter = dead.recv().await.unwrap();
+        assert_eq!((letter.actor, letter.actor_type), (probe.id(), "Probe"));
+        letters.push(letter.message);
+    }
+    assert_eq!(letters, ["add", "add", "count"]);
+    assert_eq!(
+        system.metrics().actor_type("Probe").unwrap().dead_letters,
+        3
+    );
+}
+
+#[tokio::test]
+async fn a_graceful_stop_leaves_no_dead_letters() {
+    let system = System::new();
+    let probe = system.spawn(Probe::new(1));
+    let release = hold(&probe).await;
+    for seq in 0..3 {
+        probe.add(0, seq).try_tell().unwrap();
+    }
+    probe.stop_gracefully();
+    drop(release);
+    probe.wait_stopped().await;
+    assert_eq!(system.metrics().dead_letters(), 0);
+}

@@ -144,6 +144,18 @@ const SERIES: &[Series] = &[
         help: "The deepest mailbox among the live actors of the type.",
         value: |t| t.max_mailbox_depth,
     },
+    Series {
+        name: "actor_core_tell_errors_total",
+        kind: Kind::Counter,
+        help: "Told messages whose handler returned an error that was logged, per actor type.",
+        value: |t| t.tell_errors,
+    },
+    Series {
+        name: "actor_core_dead_letters_total",
+        kind: Kind::Counter,
+        help: "Messages queued and never handled because the actor stopped first, per actor type.",
+        value: |t| t.dead_letters,
+    },
 ];
 
 impl Exporter {
