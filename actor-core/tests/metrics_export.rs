@@ -147,12 +147,14 @@ async fn exported_metrics_are_each_actor_types_figures_after_real_activity() {
         [
             ("actor_core_actors_alive".to_owned(), 2.0),
             ("actor_core_actors_spawned_total".to_owned(), 3.0),
+            ("actor_core_dead_letters_total".to_owned(), 0.0),
             ("actor_core_mailbox_depth".to_owned(), 3.0),
             ("actor_core_mailbox_depth_max".to_owned(), 3.0),
             // 1 (gone) + 5 (plain) + 2 (supervised); not the crash, not the holds.
             ("actor_core_messages_handled_total".to_owned(), 8.0),
             ("actor_core_panics_total".to_owned(), 1.0),
             ("actor_core_restarts_total".to_owned(), 1.0),
+            ("actor_core_tell_errors_total".to_owned(), 0.0),
         ]
     );
     assert_eq!(
