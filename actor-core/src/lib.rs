@@ -149,6 +149,10 @@
 //! - `metrics`: `metrics::Exporter` reports each actor type's figures
 //!   through the `metrics` facade crate, for Prometheus or any other
 //!   exporter (see the [`metrics`] module). Off by default.
+//! - `testing`: `actor_core::testing`, a kit for the tests of your own
+//!   actors: probes that record what they are sent, stand-ins for actor
+//!   types, waits for stops, restarts and escalations with deadlines, and
+//!   virtual time. For `[dev-dependencies]`; off by default.
 //!
 //! # Monitors, links, recipients, streams
 //!
@@ -242,6 +246,8 @@ pub mod router;
 pub mod supervisor;
 pub mod system;
 mod task;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use actor::{Actor, ActorState, PanicError, StopReason, TellErrors};
 pub use actor_macros::{actor, message, on_down, on_link_died, on_restart, on_start, on_stop};

@@ -401,3 +401,24 @@ impl Boxing<true> {
 pub fn in_own_frame<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
+
+/// Keeps the items given to it where actor-core's `testing` feature is on
+/// and drops them elsewhere: the test kit's view of an actor's messages
+/// (`FooCall`, see [`testing`](crate::testing)), which other builds do not
+/// compile. Generated code: `if_testing! { .. }`.
+#[cfg(feature = "testing")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __actor_core_if_testing {
+    ($($item:item)*) => { $($item)* };
+}
+
+/// Without the `testing` feature: nothing.
+#[cfg(not(feature = "testing"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __actor_core_if_testing {
+    ($($tokens:tt)*) => {};
+}
+
+pub use crate::__actor_core_if_testing as if_testing;

@@ -96,6 +96,13 @@ impl<T> Reply<T> {
         }
     }
 
+    /// `true` for the slot of an ask (whether or not the asker still waits),
+    /// `false` for a tell's.
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    pub(crate) fn is_ask(&self) -> bool {
+        self.tx.is_some()
+    }
+
     /// `true` when somebody waits for the answer: the request was an ask and
     /// the asker has not given up. Lets a handler skip work nobody will read.
     pub fn is_wanted(&self) -> bool {
