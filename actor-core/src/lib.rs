@@ -271,9 +271,9 @@ pub use system::{DEFAULT_SHUTDOWN_TIMEOUT, System, SystemBuilder};
 /// The names an actor module needs: `use actor_core::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Actor, ActorHandle, ActorId, ActorRef, AskError, Backoff, Context, Recipient, Reply,
-        Restart, SendError, StopReason, Strategy, Supervisor, SupervisorRef, System, TrySendError,
-        actor, message, on_down, on_link_died, on_restart, on_start, on_stop,
+        Actor, ActorHandle, ActorId, ActorRef, Ask, AskError, Backoff, Context, Recipient, Reply,
+        Request, Restart, SendError, StopReason, Strategy, Supervisor, SupervisorRef, System, Tell,
+        TrySendError, actor, message, on_down, on_link_died, on_restart, on_start, on_stop,
     };
     pub use crate::{CpuError, RegistryError};
 }

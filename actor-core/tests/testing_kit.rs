@@ -417,10 +417,7 @@ async fn a_recorded_stand_in_shows_each_call_with_its_arguments_and_kind() {
         payments: payments.clone(),
         sold: 0,
     });
-    let sale = tokio::spawn({
-        let shop = shop.clone();
-        async move { shop.sell(42).await }
-    });
+    let sale = tokio::spawn(shop.sell(42).into_owned().into_future());
     let call = calls.expect_message(SOON).await;
     assert_eq!(format!("{call:?}"), "Charge { cents: 42 } (ask)");
     let PaymentsCall::Charge { reply, .. } = call else {
@@ -452,10 +449,7 @@ async fn a_stand_in_takes_its_messages_in_mailbox_order() {
     for word in ["a", "b", "c"] {
         store.put(word.to_owned()).tell().await.unwrap();
     }
-    let got = tokio::spawn({
-        let store = store.clone();
-        async move { store.get(1).await }
-    });
+    let got = tokio::spawn(store.get(1).into_owned().into_future());
     let mut seen = Vec::new();
     for _ in 0..3 {
         let StoreCall::Put { item, reply } = calls.expect_message(SOON).await else {

@@ -65,10 +65,7 @@ async fn a_bank_that_does_not_answer_fails_the_sale_after_ten_seconds() {
     let shop = system.spawn(Shop { payments, sales });
 
     let start = tokio::time::Instant::now();
-    let sale = tokio::spawn({
-        let shop = shop.clone();
-        async move { shop.sell(25_00).await }
-    });
+    let sale = tokio::spawn(shop.sell(25_00).into_owned().into_future());
     let PaymentsCall::Charge { cents, reply } =
         charges.expect_message(Duration::from_secs(1)).await;
     assert_eq!(cents, 25_00);

@@ -117,10 +117,7 @@
 //! let (payments, mut charges) = testing::stand_in_probe::<Payments>(&system);
 //! let shop = system.spawn(Shop { payments, sold: 0 });
 //!
-//! let sale = tokio::spawn({
-//!     let shop = shop.clone();
-//!     async move { shop.sell(42_00).await }
-//! });
+//! let sale = tokio::spawn(shop.sell(42_00).into_owned().into_future());
 //! let PaymentsCall::Charge { cents, reply } =
 //!     charges.expect_message(Duration::from_secs(1)).await;
 //! assert_eq!(cents, 42_00);
