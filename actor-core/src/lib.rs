@@ -112,7 +112,8 @@
 //! # Failure
 //!
 //! A panic in a handler or hook is caught. The ask being handled resolves to
-//! [`AskError::Panicked`], queued asks to [`AskError::NoReply`], and the actor
+//! [`AskError::Panicked`] (with the handler's name and the panic's message),
+//! queued asks to [`AskError::NoReply`], and the actor
 //! stops with [`StopReason::Panicked`] (reported through `tracing` and
 //! [`ActorRef::wait_stopped`]). Unsupervised, it stays stopped.
 //!
@@ -149,6 +150,10 @@
 //! - `metrics`: `metrics::Exporter` reports each actor type's figures
 //!   through the `metrics` facade crate, for Prometheus or any other
 //!   exporter (see the [`metrics`] module). Off by default.
+//! - `testing`: `actor_core::testing`, a kit for the tests of your own
+//!   actors: probes that record what they are sent, stand-ins for actor
+//!   types, waits for stops, restarts and escalations with deadlines, and
+//!   virtual time. For `[dev-dependencies]`; off by default.
 //!
 //! # Monitors, links, recipients, streams
 //!
@@ -243,6 +248,8 @@ pub mod router;
 pub mod supervisor;
 pub mod system;
 mod task;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use actor::{Actor, ActorState, PanicError, StopReason, TellErrors};
 pub use actor_macros::{actor, message, on_down, on_link_died, on_restart, on_start, on_stop};
@@ -267,9 +274,10 @@ pub use system::{DEFAULT_SHUTDOWN_TIMEOUT, System, SystemBuilder};
 /// The names an actor module needs: `use actor_core::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Actor, ActorHandle, ActorId, ActorRef, AskError, Backoff, Context, Recipient, Reply,
-        Restart, SendError, StopReason, Strategy, Supervisor, SupervisorRef, System, TrySendError,
-        actor, message, on_down, on_link_died, on_restart, on_start, on_stop,
+        Actor, ActorHandle, ActorId, ActorRef, Ask, AskError, Backoff, Context, PanicError,
+        Recipient, Reply, Request, Restart, SendError, StopReason, Strategy, Supervisor,
+        SupervisorRef, System, Tell, TrySendError, actor, message, on_down, on_link_died,
+        on_restart, on_start, on_stop,
     };
     pub use crate::{CpuError, RegistryError};
 }

@@ -37,29 +37,142 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Owned requests
+//!
+//! A request borrows the handle it was made from, so it cannot outlive it:
+//! moved into `tokio::spawn`, it fails to compile (the task may outlive the
+//! handle, error E0597):
+//!
+//! ```compile_fail,E0597
+//! # use actor_core::prelude::*;
+//! # #[actor] struct Counter { n: u64 }
+//! # #[actor] impl Counter { #[message] fn get(&self) -> u64 { self.n } }
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let counter = System::new().spawn(Counter { n: 7 });
+//! let asking = tokio::spawn(counter.get().into_future()); // `counter` does not live long enough
+//! # }
+//! ```
+//!
+//! [`Request::into_owned`] gives the same request with a reference to the
+//! actor of its own (one reference count): a `Request<'static, ..>`, sent in
+//! any of the four ways, from anywhere.
+//!
+//! ```
+//! # use std::time::Duration;
+//! # use actor_core::prelude::*;
+//! # #[actor] struct Counter { n: u64 }
+//! # #[actor] impl Counter {
+//! #     #[message] fn get(&self) -> u64 { self.n }
+//! #     #[message] fn inc(&mut self) { self.n += 1 }
+//! # }
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let counter = System::new().spawn(Counter { n: 7 });
+//! let asking = tokio::spawn(counter.get().into_owned().into_future());
+//! let telling = tokio::spawn(counter.inc().into_owned().tell());
+//! let deadline = counter.get().into_owned().timeout(Duration::from_secs(1));
+//! assert_eq!(asking.await?, Ok(7));
+//! telling.await??;
+//! assert_eq!(tokio::spawn(deadline).await?, Ok(8));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Generic code over handle methods
+//!
+//! A handle method is a function from a borrowed handle to a request that
+//! borrows it for as long: `for<'h> Fn(&'h H) -> Request<'h, H::Actor, R, G>`,
+//! where `R` is the response and `G` the (unnamed) type that builds the
+//! message. Generic code takes the method itself (`CounterHandle::get`), or
+//! a closure for methods with arguments (`|h| h.add(1)`):
+//!
+//! ```
+//! use actor_core::prelude::*;
+//! use tokio::task::JoinHandle;
+//!
+//! /// Asks every actor the same question, one after the other.
+//! async fn ask_all<H, R, G>(
+//!     handles: &[H],
+//!     method: impl for<'h> Fn(&'h H) -> Request<'h, H::Actor, R, G>,
+//! ) -> Vec<Result<R, AskError>>
+//! where
+//!     H: ActorHandle,
+//!     G: FnOnce(Reply<R>) -> <H::Actor as Actor>::Message,
+//! {
+//!     let mut answers = Vec::with_capacity(handles.len());
+//!     for handle in handles {
+//!         answers.push(method(handle).await);
+//!     }
+//!     answers
+//! }
+//!
+//! /// Asks on a task of its own: an owned request is `'static`.
+//! fn ask_in_background<H, R, G>(
+//!     handle: &H,
+//!     method: impl for<'h> FnOnce(&'h H) -> Request<'h, H::Actor, R, G>,
+//! ) -> JoinHandle<Result<R, AskError>>
+//! where
+//!     H: ActorHandle,
+//!     R: Send + 'static,
+//!     G: FnOnce(Reply<R>) -> <H::Actor as Actor>::Message + Send + 'static,
+//! {
+//!     tokio::spawn(method(handle).into_owned().into_future())
+//! }
+//!
+//! #[actor]
+//! struct Counter { n: u64 }
+//! #[actor]
+//! impl Counter {
+//!     #[message]
+//!     fn get(&self) -> u64 { self.n }
+//!     #[message]
+//!     fn add(&mut self, by: u64) -> u64 { self.n += by; self.n }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let system = System::new();
+//! let counters = [system.spawn(Counter { n: 1 }), system.spawn(Counter { n: 2 })];
+//! assert_eq!(ask_all(&counters, CounterHandle::get).await, [Ok(1), Ok(2)]);
+//! assert_eq!(ask_all(&counters, |c| c.add(10)).await, [Ok(11), Ok(12)]);
+//! assert_eq!(ask_in_background(&counters[0], CounterHandle::get).await.unwrap(), Ok(11));
+//! # }
+//! ```
+//!
+//! The futures are named too, for code that stores them: [`Ask`] (of
+//! `.await`), [`AskTimeout`] (of `.timeout(d)`) and [`Tell`] (of `.tell()`),
+//! each with the request's lifetime. `Request`, `Ask` and `Tell` are in the
+//! [prelude](crate::prelude).
 
 use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use tokio::sync::oneshot;
 
 use crate::actor::Actor;
+use crate::actor::PanicError;
 use crate::cell::{ActorCell, Running};
 use crate::error::{AskError, SendError, TrySendError};
-use crate::handle::ActorRef;
+use crate::handle::{ActorRef, Shared};
 use crate::mailbox::MailboxSender;
-use crate::reply::{Reply, ReplyResult};
+use crate::reply::{Dropped, Reply, ReplyResult};
 
 /// A message to an actor, not yet sent. See the [module docs](self).
 ///
 /// `R` is the response type; `F` builds the message around its reply slot.
+/// `'a` is the borrow of the handle it was made from;
+/// [`Request::into_owned`] makes a `Request<'static, ..>` that holds a
+/// reference of its own.
 #[must_use = "a request does nothing until it is awaited (ask) or told"]
 pub struct Request<'a, A: Actor, R, F> {
-    to: &'a ActorRef<A>,
+    to: Target<'a, A>,
     make: F,
     _response: PhantomData<fn() -> R>,
 }
@@ -67,8 +180,46 @@ pub struct Request<'a, A: Actor, R, F> {
 impl<A: Actor, R, F> fmt::Debug for Request<'_, A, R, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Request")
-            .field("to", self.to)
+            .field("to", &*self.to)
             .finish_non_exhaustive()
+    }
+}
+
+/// The actor a request goes to: the handle's reference, borrowed, or a
+/// reference of the request's own (an owned request).
+enum Target<'a, A: Actor> {
+    Borrowed(&'a ActorRef<A>),
+    Owned(ActorRef<A>),
+}
+
+impl<A: Actor> std::ops::Deref for Target<'_, A> {
+    type Target = ActorRef<A>;
+
+    #[inline(always)]
+    fn deref(&self) -> &ActorRef<A> {
+        match self {
+            Target::Borrowed(to) => to,
+            Target::Owned(to) => to,
+        }
+    }
+}
+
+impl<'a, A: Actor> Target<'a, A> {
+    /// Waits for room in the mailbox, then queues `msg`: borrowing the
+    /// mailbox for as long as the request does, or, for an owned request,
+    /// through a reference of the wait's own.
+    #[cold]
+    fn send_later(&self, msg: A::Message) -> SlowFuture<'a> {
+        match self {
+            Target::Borrowed(to) => {
+                let tx = to.tx();
+                Box::pin(async move { Slow::Sent(tx.send(msg).await) })
+            }
+            Target::Owned(to) => {
+                let to = to.clone();
+                Box::pin(async move { Slow::Sent(to.tx().send(msg).await) })
+            }
+        }
     }
 }
 
@@ -80,8 +231,42 @@ where
     #[inline]
     pub(crate) fn new(to: &'a ActorRef<A>, make: F) -> Self {
         Request {
-            to,
+            to: Target::Borrowed(to),
             make,
+            _response: PhantomData,
+        }
+    }
+
+    /// The same request, holding a reference to the actor of its own instead
+    /// of borrowing the handle: a `Request<'static, ..>`, which can be kept,
+    /// returned, or moved into `tokio::spawn`, and then sent like any
+    /// request (`.await`, `.timeout(d)`, `.tell()`, `.try_tell()`,
+    /// `.try_ask()`). Costs one reference count. See the
+    /// [module docs](self#owned-requests).
+    ///
+    /// ```
+    /// use actor_core::prelude::*;
+    ///
+    /// #[actor]
+    /// struct Counter { n: u64 }
+    /// #[actor]
+    /// impl Counter {
+    ///     #[message]
+    ///     fn get(&self) -> u64 { self.n }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let counter = System::new().spawn(Counter { n: 7 });
+    /// let asking = tokio::spawn(counter.get().into_owned().into_future());
+    /// assert_eq!(asking.await.unwrap(), Ok(7));
+    /// # }
+    /// ```
+    #[inline]
+    pub fn into_owned(self) -> Request<'static, A, R, F> {
+        Request {
+            to: Target::Owned((*self.to).clone()),
+            make: self.make,
             _response: PhantomData,
         }
     }
@@ -90,10 +275,17 @@ where
     /// bounded mailbox. Fails only if the actor is stopped.
     #[inline]
     pub fn tell(self) -> Tell<'a, A::Message> {
+        let msg = Some((self.make)(Reply::none()));
+        let to = match self.to {
+            Target::Borrowed(to) => Mailbox::Borrowed {
+                tx: to.tx(),
+                cell: to.cell(),
+            },
+            Target::Owned(to) => Mailbox::Owned(to.shared),
+        };
         Tell {
-            tx: self.to.tx(),
-            cell: self.to.cell(),
-            msg: Some((self.make)(Reply::none())),
+            to,
+            msg,
             waiting: None,
         }
     }
@@ -169,7 +361,7 @@ where
         Ask {
             to: self.to,
             make: Some(self.make),
-            sending: None,
+            slow: None,
             reply: None,
         }
     }
@@ -180,12 +372,58 @@ where
 /// only a full bounded mailbox makes it wait.
 #[must_use = "futures do nothing unless polled"]
 pub struct Tell<'a, M> {
-    tx: &'a MailboxSender<M>,
-    /// The actor's cell: a stop request refuses the message.
-    cell: &'a ActorCell,
+    to: Mailbox<'a, M>,
     msg: Option<M>,
     /// Only when the bounded mailbox was full: waits for room.
     waiting: Option<SendFuture<'a>>,
+}
+
+/// Where a tell goes: the mailbox and the cell of the actor (a stop request
+/// refuses the message), borrowed from the handle, or held through the
+/// actor's shared record by an owned request.
+enum Mailbox<'a, M> {
+    Borrowed {
+        tx: &'a MailboxSender<M>,
+        cell: &'a ActorCell,
+    },
+    Owned(Arc<dyn Takes<M>>),
+}
+
+/// An actor's shared record, whatever its type, as a tell needs it.
+trait Takes<M>: Send + Sync {
+    fn tx(&self) -> &MailboxSender<M>;
+    fn cell(&self) -> &ActorCell;
+}
+
+impl<A: Actor> Takes<A::Message> for Shared<A> {
+    fn tx(&self) -> &MailboxSender<A::Message> {
+        &self.tx
+    }
+    fn cell(&self) -> &ActorCell {
+        &self.cell
+    }
+}
+
+impl<'a, M: Send + 'static> Mailbox<'a, M> {
+    #[inline(always)]
+    fn parts(&self) -> (&MailboxSender<M>, &ActorCell) {
+        match self {
+            Mailbox::Borrowed { tx, cell } => (tx, cell),
+            Mailbox::Owned(to) => (to.tx(), to.cell()),
+        }
+    }
+
+    /// See [`Target::send_later`].
+    #[cold]
+    fn send_later(&self, msg: M) -> SendFuture<'a> {
+        match self {
+            Mailbox::Borrowed { tx, .. } => Box::pin(tx.send(msg)),
+            Mailbox::Owned(to) => {
+                let to = to.clone();
+                Box::pin(async move { to.tx().send(msg).await })
+            }
+        }
+    }
 }
 
 // Nothing is pinned in place: the message is moved out on first poll, and the
@@ -205,26 +443,27 @@ impl<M> fmt::Debug for Tell<'_, M> {
     }
 }
 
-impl<M: Send> Future for Tell<'_, M> {
+impl<M: Send + 'static> Future for Tell<'_, M> {
     type Output = Result<(), SendError>;
 
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         if let Some(msg) = this.msg.take() {
-            if !this.cell.accepts() {
+            let (tx, cell) = this.to.parts();
+            if !cell.accepts() {
                 return Poll::Ready(Err(SendError::Stopped));
             }
-            match this.tx.try_send(msg) {
+            match tx.try_send(msg) {
                 Ok(()) => return Poll::Ready(Ok(())),
                 Err((_, TrySendError::Stopped)) => return Poll::Ready(Err(SendError::Stopped)),
                 Err((msg, TrySendError::Full)) => {
                     // Only the actor itself can make room: waiting in its own
                     // handler would wait forever.
-                    if Running::is(this.cell.id()) {
+                    if Running::is(cell.id()) {
                         return Poll::Ready(Err(SendError::Deadlock));
                     }
-                    this.waiting = Some(Box::pin(this.tx.send(msg)));
+                    this.waiting = Some(this.to.send_later(msg));
                 }
             }
         }
@@ -249,16 +488,35 @@ fn poll_waiting(
 /// The future of an ask: `request.await`.
 #[must_use = "futures do nothing unless polled"]
 pub struct Ask<'a, A: Actor, R, F> {
-    to: &'a ActorRef<A>,
+    to: Target<'a, A>,
     /// Builds the message; taken on the first poll, which sends it.
     make: Option<F>,
-    /// Only when the bounded mailbox was full: waits for room.
-    sending: Option<SendFuture<'a>>,
+    /// The rare waits, boxed: for room in a full bounded mailbox, or for the
+    /// panic that dropped the reply to be caught.
+    slow: Option<SlowFuture<'a>>,
     /// The reply, once the message is sent.
     reply: Option<oneshot::Receiver<ReplyResult<R>>>,
 }
 
 type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
+
+/// An ask's rare waits.
+type SlowFuture<'a> = Pin<Box<dyn Future<Output = Slow> + Send + 'a>>;
+
+/// How an ask's rare wait ended.
+enum Slow {
+    /// The message was queued, or could not be.
+    Sent(Result<(), SendError>),
+    /// A panic dropped the reply: this one.
+    Panicked(PanicError),
+}
+
+/// Waits for the panic that dropped a reply to be caught (on the thread that
+/// dropped it, in the same poll; should it not be, the channel closes).
+#[cold]
+fn panic_of(caught: oneshot::Receiver<PanicError>) -> SlowFuture<'static> {
+    Box::pin(async move { Slow::Panicked(caught.await.unwrap_or_else(|_| PanicError::unknown())) })
+}
 
 // No field is ever pinned: the closure is moved out on first poll and the
 // oneshot receiver and boxed future are `Unpin`.
@@ -268,24 +526,26 @@ impl<A: Actor, R, F> fmt::Debug for Ask<'_, A, R, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = if self.make.is_some() {
             "not sent"
-        } else if self.sending.is_some() {
+        } else if self.reply.is_none() && self.slow.is_some() {
+            "waiting for the panic that dropped the reply"
+        } else if self.slow.is_some() {
             "waiting for mailbox room"
         } else {
             "waiting for the reply"
         };
         f.debug_struct("Ask")
-            .field("to", self.to)
+            .field("to", &*self.to)
             .field("state", &state)
             .finish()
     }
 }
 
 impl<'a, A: Actor, R, F> Ask<'a, A, R, F> {
-    fn waiting(to: &'a ActorRef<A>, reply: oneshot::Receiver<ReplyResult<R>>) -> Self {
+    fn waiting(to: Target<'a, A>, reply: oneshot::Receiver<ReplyResult<R>>) -> Self {
         Ask {
             to,
             make: None,
-            sending: None,
+            slow: None,
             reply: Some(reply),
         }
     }
@@ -312,26 +572,39 @@ where
                 Ok(()) => {}
                 Err((_, TrySendError::Stopped)) => return Poll::Ready(Err(AskError::Stopped)),
                 Err((msg, TrySendError::Full)) => {
-                    this.sending = Some(Box::pin(this.to.tx().send(msg)));
+                    this.slow = Some(this.to.send_later(msg));
                 }
             }
         }
-        if this.sending.is_some() && ready!(poll_waiting(&mut this.sending, cx)).is_err() {
-            return Poll::Ready(Err(AskError::Stopped));
+        loop {
+            if let Some(slow) = this.slow.as_mut() {
+                let done = ready!(slow.as_mut().poll(cx));
+                this.slow = None;
+                match done {
+                    Slow::Sent(Ok(())) => {}
+                    Slow::Sent(Err(_)) => return Poll::Ready(Err(AskError::Stopped)),
+                    Slow::Panicked(panic) => return Poll::Ready(Err(AskError::Panicked(panic))),
+                }
+            }
+            let Some(rx) = this.reply.as_mut() else {
+                panic!("`Ask` polled after completion");
+            };
+            let out = match Pin::new(rx).poll(cx) {
+                // An ask made with `try_ask` and awaited in the actor's own handler.
+                Poll::Pending if Running::is(this.to.id()) => Err(AskError::Deadlock),
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(Ok(value))) => Ok(value),
+                Poll::Ready(Ok(Err(Dropped::Panicked(panic)))) => Err(AskError::Panicked(panic)),
+                Poll::Ready(Ok(Err(Dropped::Catching(caught)))) => {
+                    this.reply = None;
+                    this.slow = Some(panic_of(caught));
+                    continue;
+                }
+                Poll::Ready(Err(_dropped)) => Err(AskError::NoReply),
+            };
+            this.reply = None;
+            return Poll::Ready(out);
         }
-        let Some(rx) = this.reply.as_mut() else {
-            panic!("`Ask` polled after completion");
-        };
-        let out = match Pin::new(rx).poll(cx) {
-            // An ask made with `try_ask` and awaited in the actor's own handler.
-            Poll::Pending if Running::is(this.to.id()) => Err(AskError::Deadlock),
-            Poll::Pending => return Poll::Pending,
-            Poll::Ready(Ok(Ok(value))) => Ok(value),
-            Poll::Ready(Ok(Err(_panicked))) => Err(AskError::Panicked),
-            Poll::Ready(Err(_dropped)) => Err(AskError::NoReply),
-        };
-        this.reply = None;
-        Poll::Ready(out)
     }
 }
 

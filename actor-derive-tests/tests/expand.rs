@@ -42,12 +42,32 @@ macro_rules! assert_expansion {
     };
 }
 
-/// `#[actor(args)]` applied to `item`, formatted.
+/// `#[actor(args)]` applied to `item`, formatted. The items generated for
+/// actor-core's `testing` feature come last, formatted too, after a comment
+/// line: in the expansion they are the body of an `if_testing! { .. }`,
+/// which prettyplease would print as one unformatted token stream, and
+/// which `cargo expand` shows as plain items where the feature is on.
 fn expand(args: TokenStream, item: TokenStream) -> String {
     let out = entry::actor(args, item);
-    let file: syn::File = syn::parse2(out.clone())
+    let mut file: syn::File = syn::parse2(out.clone())
         .unwrap_or_else(|err| panic!("the expansion is not a file ({err}):\n{out}"));
-    prettyplease::unparse(&file)
+    let mut testing = Vec::new();
+    file.items.retain(|item| match item {
+        syn::Item::Macro(m) if m.mac.path.segments.last().unwrap().ident == "if_testing" => {
+            testing.push(m.mac.tokens.clone());
+            false
+        }
+        _ => true,
+    });
+    let mut text = prettyplease::unparse(&file);
+    for tokens in testing {
+        let items: syn::File = syn::parse2(tokens.clone())
+            .unwrap_or_else(|err| panic!("`if_testing!` holds no items ({err}):\n{tokens}"));
+        text.push_str("// if_testing! {: with actor-core's `testing` feature only\n");
+        text.push_str(&prettyplease::unparse(&items));
+        text.push_str("// }\n");
+    }
+    text
 }
 
 /// Both halves of an actor, as `cargo expand` shows them.

@@ -344,6 +344,8 @@ struct ImplCx<'a> {
     generics: &'a Generics,
     /// `CounterMessage`
     message_ident: Ident,
+    /// `CounterCall`, the messages as a test's stand-in gets them.
+    call_ident: Ident,
     /// `CounterMessage<T>`
     message_ty: TokenStream,
     /// `CounterHandle<T>`
@@ -366,6 +368,7 @@ pub fn expand_impl(actor: &ActorImpl) -> TokenStream {
         .ident;
     let message_ident = suffixed(last, "Message");
     let icx = ImplCx {
+        call_ident: suffixed(last, "Call"),
         notices: actor.hooks.iter().any(|h| h.kind.is_notice()),
         traps: actor.hooks.iter().any(|h| h.kind == HookKind::LinkDied),
         krate: runtime_path(actor.args.krate.as_ref()),
@@ -395,12 +398,14 @@ pub fn expand_impl(actor: &ActorImpl) -> TokenStream {
     let actor_impl = actor_impl(&icx, &messages, &actor.hooks, &actor_name(self_path));
     let handle_methods = handle_methods(&icx, &messages);
     let checks = impl_checks(&icx, &messages);
+    let calls = calls(&icx, &messages);
     quote! {
         #item
         #message_enum
         #actor_impl
         #handle_methods
         #checks
+        #calls
     }
 }
 
@@ -1211,6 +1216,148 @@ fn handle_methods(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
     quote! {
         impl #impl_generics #handle_ty #where_clause {
             #(#methods)*
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The test kit's view of the messages (actor-core's `testing` feature)
+// ---------------------------------------------------------------------------
+
+/// `CounterCall`: one variant per message, with its arguments and its
+/// `Reply` (empty for a tell), for a stand-in of the actor in a test
+/// (`actor_core::testing::stand_in`); the conversion from `CounterMessage`
+/// and a `Debug` that shows the arguments that are `Debug`. All of it inside
+/// `if_testing!`, which keeps it only where actor-core's `testing` feature
+/// is on: other builds compile none of it.
+fn calls(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
+    let krate = &icx.krate;
+    let self_ty = icx.self_ty;
+    let (message_ident, message_ty) = (&icx.message_ident, &icx.message_ty);
+    let call_ident = &icx.call_ident;
+    let generics = icx.generics;
+    let (_, ty_generics, where_clause) = generics.split_for_impl();
+    let call_ty = quote!(#call_ident #ty_generics);
+    let (msg, f, never) = (local("msg"), local("f"), local("never"));
+
+    let variants = messages.iter().map(|m| {
+        let (variant, reply, cfgs, response) = (&m.variant, &m.reply, &m.cfgs, &m.response);
+        let fields = m
+            .fields
+            .iter()
+            .map(|Field { name, ty, .. }| quote!(#name: #ty));
+        let doc = format!(
+            " `{}`, told or asked: an ask is answered through `{}` (a tell's is empty).",
+            m.name, reply
+        );
+        quote! {
+            #(#cfgs)*
+            #[doc = #doc]
+            #variant { #(#fields,)* #reply: #krate::Reply<#response> },
+        }
+    });
+    let to_call = messages.iter().map(|m| {
+        let (variant, ask_variant, reply, cfgs) = (&m.variant, &m.ask_variant, &m.reply, &m.cfgs);
+        let names: Vec<&Ident> = m.fields.iter().map(|f| f.name).collect();
+        let values: Vec<TokenStream> = m
+            .fields
+            .iter()
+            .map(|Field { name, carried, .. }| {
+                if *carried {
+                    quote!(#name: #name.into_inner())
+                } else {
+                    quote!(#name)
+                }
+            })
+            .collect();
+        quote! {
+            #(#cfgs)*
+            #message_ident::#variant { #(#names,)* } => ::core::option::Option::Some(
+                #call_ident::#variant { #(#values,)* #reply: #krate::testing::__told() }
+            ),
+            #(#cfgs)*
+            #message_ident::#ask_variant { #(#names,)* #reply } => ::core::option::Option::Some(
+                #call_ident::#variant { #(#values,)* #reply: #krate::testing::__asked(#reply) }
+            ),
+        }
+    });
+    let debug_arms = messages.iter().map(|m| {
+        let (variant, reply, cfgs) = (&m.variant, &m.reply, &m.cfgs);
+        let names: Vec<&Ident> = m.fields.iter().map(|f| f.name).collect();
+        let labels = names
+            .iter()
+            .map(|n| n.to_string().trim_start_matches("r#").to_owned());
+        let label = variant.to_string();
+        quote! {
+            #(#cfgs)*
+            #call_ident::#variant { #(#names,)* #reply } => #krate::testing::__debug_call(
+                #f,
+                #label,
+                &[#((#labels, (&#krate::testing::__Arg(#names)).__show()),)*],
+                #reply,
+            ),
+        }
+    });
+    let phantom = phantom_variant(icx);
+    let phantom_arm = phantom_arm(icx);
+    let phantom_debug = phantom
+        .as_ref()
+        .map(|_| quote! { #call_ident::__Phantom(_, #never) => match *#never {}, });
+    // An enum without variants is matched through the reference, and has
+    // nothing to write.
+    let (scrutinee, unused) = if messages.is_empty() && phantom.is_none() {
+        (quote!(*self), Some(quote!(let _ = #f;)))
+    } else {
+        (quote!(self), None)
+    };
+    let notice_arm = icx
+        .notices
+        .then(|| quote! { #message_ident::__Notice(_) => ::core::option::Option::None, });
+    let impl_generics = gated_generics(
+        generics,
+        [quote!(#self_ty: #krate::Actor<Message = #message_ty>)],
+    );
+    let (impl_generics, _, impl_where) = impl_generics.split_for_impl();
+    let doc = format!(
+        " The messages of [`{}`] as a test's stand-in gets them \
+         ([`stand_in`]({}::testing::stand_in)): one variant per `#[message]` \
+         method, with its arguments and its reply.",
+        self_ty.to_token_stream().to_string().replace(' ', ""),
+        krate.to_token_stream().to_string().replace(' ', "")
+    );
+    quote! {
+        #krate::__private::if_testing! {
+            #[doc = #doc]
+            #[allow(private_interfaces, missing_docs, non_camel_case_types, clippy::large_enum_variant)]
+            pub enum #call_ident #generics #where_clause {
+                #(#variants)*
+                #phantom
+            }
+
+            #[automatically_derived]
+            impl #impl_generics #krate::testing::Calls for #self_ty #impl_where {
+                type Call = #call_ty;
+                fn call(#msg: #message_ty) -> ::core::option::Option<#call_ty> {
+                    match #msg {
+                        #(#to_call)*
+                        #notice_arm
+                        #phantom_arm
+                    }
+                }
+            }
+
+            #[automatically_derived]
+            impl #impl_generics ::core::fmt::Debug for #call_ty #impl_where {
+                fn fmt(&self, #f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    #[allow(unused_imports)]
+                    use #krate::testing::{__ShowDebug as _, __ShowOpaque as _};
+                    #unused
+                    match #scrutinee {
+                        #(#debug_arms)*
+                        #phantom_debug
+                    }
+                }
+            }
         }
     }
 }

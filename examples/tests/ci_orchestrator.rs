@@ -1,9 +1,41 @@
 //! The CI orchestrator, run in a short mode: every job finishes although
-//! workers crash on purpose, and the output says so.
+//! workers crash on purpose, and the output says so. And one worker alone,
+//! against a stand-in for its orchestrator (`actor_core::testing`).
 
 use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
 
+use actor_core::prelude::*;
+use actor_core::testing;
+use actor_core_examples::ci_orchestrator::model::{JobId, JobSpec, RunnerId, Step};
+use actor_core_examples::ci_orchestrator::orchestrator::{Orchestrator, OrchestratorCall};
+use actor_core_examples::ci_orchestrator::worker::{INJECTED, Worker};
 use actor_core_examples::ci_orchestrator::{self, Options, Output, scheduler::Policy};
+
+/// Bounds a wait that only a broken worker makes long: a failure, not a
+/// sleep. (The workers' archive step runs on the CPU pool, real threads, so
+/// these tests run on the real clock.)
+const HANG: Duration = Duration::from_secs(20);
+
+/// A job of four steps that waits for nothing (time scale 0).
+fn job(crash_at: Option<usize>) -> Arc<JobSpec> {
+    Arc::new(JobSpec {
+        id: JobId(7),
+        name: "api#1/test".into(),
+        steps: vec![
+            Step::Checkout,
+            Step::Compile,
+            Step::ArchiveLogs,
+            Step::Upload,
+        ]
+        .into(),
+        log_bytes: 4096,
+        seed: 1,
+        crash_at,
+        time_scale: 0.0,
+    })
+}
 
 async fn run(opts: Options) -> (ci_orchestrator::Summary, String) {
     ci_orchestrator::quiet_injected_panics();
@@ -136,6 +168,73 @@ async fn a_crash_storm_makes_the_tree_give_up_and_the_run_fail_instead_of_hangin
         message.starts_with("the supervision tree gave up after too many restarts; the last failure: panicked in `run_step`: injected fault in "),
         "{message}"
     );
+}
+
+/// One worker against a stand-in for its orchestrator, which records what
+/// it is told: no scheduler, no supervisor, no other job.
+#[tokio::test]
+async fn a_worker_reports_its_start_each_step_in_order_and_the_end_then_stops() {
+    let system = System::new();
+    let (orchestrator, mut told) = testing::stand_in_probe::<Orchestrator>(&system);
+    let worker = system.spawn(Worker::new(job(None), RunnerId(2), 1, orchestrator));
+
+    let OrchestratorCall::JobStarted {
+        job,
+        runner,
+        attempt,
+        ..
+    } = told.expect_message(HANG).await
+    else {
+        panic!("the worker announces itself first");
+    };
+    assert_eq!((job, runner, attempt), (JobId(7), RunnerId(2), 1));
+    for expected in 0..4 {
+        let OrchestratorCall::StepDone {
+            job,
+            index,
+            archive,
+            ..
+        } = told.expect_message(HANG).await
+        else {
+            panic!("step {expected} is reported next");
+        };
+        assert_eq!((job, index), (JobId(7), expected));
+        // Only the archive step (on the CPU pool) makes an archive.
+        assert_eq!(archive.is_some(), index == 2, "step {index}: {archive:?}");
+    }
+    let OrchestratorCall::JobDone { job, .. } = told.expect_message(HANG).await else {
+        panic!("then the job is done");
+    };
+    assert_eq!(job, JobId(7));
+    testing::expect_stop_with(&worker, StopReason::Normal, HANG).await;
+}
+
+#[tokio::test]
+async fn a_worker_that_crashes_tells_the_orchestrator_why() {
+    ci_orchestrator::quiet_injected_panics();
+    let system = System::new();
+    let (orchestrator, mut told) = testing::stand_in_probe::<Orchestrator>(&system);
+    let worker = system.spawn(Worker::new(job(Some(1)), RunnerId(0), 1, orchestrator));
+
+    // Started, checked out, then the crash in the compile step.
+    let calls = told.expect_messages(2, HANG).await;
+    assert!(
+        matches!(calls[1], OrchestratorCall::StepDone { index: 0, .. }),
+        "{calls:?}"
+    );
+    let OrchestratorCall::WorkerCrashed { job, reason, .. } = told.expect_message(HANG).await
+    else {
+        panic!("the crash is reported, not a step");
+    };
+    assert_eq!(job, JobId(7));
+    assert_eq!(
+        reason,
+        format!("panicked in `run_step`: {INJECTED} in compile")
+    );
+    let StopReason::Panicked(panic) = testing::expect_stop(&worker, HANG).await else {
+        panic!("the worker stopped for its panic");
+    };
+    assert_eq!(panic.handler(), "run_step");
 }
 
 /// The README's command, run for real (briefly).

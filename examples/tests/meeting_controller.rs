@@ -1,10 +1,15 @@
 //! The meeting controller, run in a short mode under load: the capacity of
 //! every meeting and every user's rate limit held, tokens were checked
 //! while the key cache refreshed, the key rotated, and the output says so.
+//! And the key cache alone, on a paused clock (`actor_core::testing`).
 
 use std::process::Command;
 use std::time::Duration;
 
+use actor_core::prelude::*;
+use actor_core::testing;
+use actor_core_examples::meeting_controller::idp::{IdentityProvider, UserId};
+use actor_core_examples::meeting_controller::jwks::{Claims, JwksCache, Refreshed};
 use actor_core_examples::meeting_controller::{self, Options, Output};
 
 async fn run(opts: Options) -> (meeting_controller::Summary, String) {
@@ -124,6 +129,44 @@ async fn quiet_output_is_the_header_and_the_summary() {
     assert!(!text.contains("JWKS: "), "{text}");
     assert!(!text.contains("seats taken"), "{text}");
     assert!(text.contains(&summary.to_string()));
+}
+
+/// The JWKS cache alone, on a paused clock: its refresh timer (a minute)
+/// and its fetches (two seconds each) take no real time, and the test sees
+/// exactly when each refresh lands.
+#[tokio::test(start_paused = true)]
+async fn the_jwks_cache_refreshes_every_minute_and_answers_from_the_old_keys_meanwhile() {
+    let system = System::new();
+    let idp = IdentityProvider::new(Duration::from_secs(3600), 7);
+    let mut refreshed = testing::probe_events::<Refreshed>(&system);
+    let start = tokio::time::Instant::now();
+    let jwks = system.spawn(JwksCache::new(
+        idp.clone(),
+        Duration::from_secs(60),
+        Duration::from_secs(2),
+        system.events(),
+    ));
+
+    // The first fetch starts at once and takes two seconds.
+    let first = refreshed.expect_message(Duration::from_secs(3)).await;
+    assert_eq!(
+        (first.previous, start.elapsed()),
+        (None, Duration::from_secs(2))
+    );
+    let token = idp.issue(UserId(1));
+    let claims = Claims { user: UserId(1) };
+    assert_eq!(jwks.verify(token).await, Ok(Ok(claims)));
+
+    // The timer fetches again a minute after the start; while that fetch
+    // runs (from 60 s to 62 s), checks are answered from the keys in hand.
+    refreshed.expect_no_message(Duration::from_secs(59)).await;
+    assert_eq!(jwks.verify(token).await, Ok(Ok(claims)));
+    let second = refreshed.expect_message(Duration::from_secs(2)).await;
+    assert_eq!(start.elapsed(), Duration::from_secs(62));
+    assert_eq!(second.previous, Some(first.version));
+    assert_eq!(second.served_meanwhile, 1);
+    let stats = jwks.stats().await.unwrap();
+    assert_eq!((stats.refreshes, stats.served_during_refresh), (2, 1));
 }
 
 /// The README's command, run for real (briefly).
