@@ -44,7 +44,7 @@
 //! let tree = system.spawn_supervisor(tree);
 //!
 //! assert_eq!(cache.hit().await?, 1);
-//! assert!(matches!(cache.crash().await, Err(AskError::Panicked(_))));
+//! assert_eq!(cache.crash().await, Err(AskError::Panicked));
 //! // Same handle, new instance (fresh state from the factory):
 //! assert_eq!(cache.hit().await?, 1);
 //!
