@@ -36,6 +36,23 @@ async fn refuses_everything(probe: &ProbeHandle) {
     );
 }
 
+/// Waits until the tree's first child has been restarted once and runs again.
+async fn first_child_restarted_once(tree: &SupervisorRef) {
+    within("the restart", async {
+        loop {
+            let children = tree.children().await;
+            if children
+                .first()
+                .is_some_and(|c| c.restarts == 1 && c.running)
+            {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+}
+
 // 1. Nothing new is accepted after a stop request.
 
 #[tokio::test]
@@ -520,19 +537,7 @@ async fn a_supervisor_restarts_a_killed_transient_child_as_a_failure() {
     let tree = system.spawn_supervisor(tree);
     let _release = hold(&probe).await;
     probe.kill();
-    within("the restart", async {
-        loop {
-            let children = tree.children().await;
-            if children
-                .first()
-                .is_some_and(|c| c.restarts == 1 && c.running)
-            {
-                break;
-            }
-            tokio::task::yield_now().await;
-        }
-    })
-    .await;
+    first_child_restarted_once(&tree).await;
     assert_eq!(probe.count().await, Ok(0), "a new instance answers");
     assert_eq!(built.load(Ordering::SeqCst), 2);
     system.shutdown().await;
@@ -633,19 +638,7 @@ async fn a_panic_in_the_states_drop_is_handled_like_a_handler_panic() {
     let tree = system.spawn_supervisor(tree);
     // A normal stop would not restart a transient child; the panic in Drop does.
     fragile.quit().await.unwrap();
-    within("the restart", async {
-        loop {
-            let children = tree.children().await;
-            if children
-                .first()
-                .is_some_and(|c| c.restarts == 1 && c.running)
-            {
-                break;
-            }
-            tokio::task::yield_now().await;
-        }
-    })
-    .await;
+    first_child_restarted_once(&tree).await;
     assert_eq!(fragile.ping().await, Ok(1));
     assert_eq!(
         system.metrics().actor_type("Fragile").map(|m| m.panics),
