@@ -10,7 +10,14 @@
 
 #[test]
 fn ui() {
-    let t = trybuild::TestCases::new();
-    t.compile_fail("tests/ui/fail/*.rs");
-    t.pass("tests/ui/pass/*.rs");
+    // Two runs, one after the other (they share trybuild's project): alone,
+    // the compile-fail cases are checked by one `cargo check` of them all,
+    // in parallel; mixed with pass cases, each would be built by a cargo
+    // invocation of its own. The pass cases are built and run one by one.
+    {
+        let fail = trybuild::TestCases::new();
+        fail.compile_fail("tests/ui/fail/*.rs");
+    }
+    let pass = trybuild::TestCases::new();
+    pass.pass("tests/ui/pass/*.rs");
 }
