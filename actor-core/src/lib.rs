@@ -58,6 +58,9 @@
 //!   same name, visibility, documentation and arguments (minus `&self`, `ctx`
 //!   and `reply`), returning a [`Request`]. It dereferences to [`ActorRef`]
 //!   for `id()`, `is_alive()`, `stop()`, `wait_stopped()`;
+//! - with the `testing` feature only, `FooCall`: the messages as a test's
+//!   stand-in gets them, one variant per message with its arguments and its
+//!   reply (see `actor_core::testing`);
 //! - `impl Actor for Foo`: dispatch is a `match` on `FooMessage`, with no
 //!   boxing and no dynamic dispatch.
 //!
