@@ -441,7 +441,7 @@ macro_rules! __actor_core_if_remote {
     ($($tokens:tt)*) => {
         ::core::compile_error! {
             "`#[actor(remote = ..)]` needs the `remote` feature of actor-core: \
-     `actor-core = { version = \"..\", features = [\"remote\"] }`"
+`actor-core = { version = \"..\", features = [\"remote\"] }`"
         }
     };
 }
