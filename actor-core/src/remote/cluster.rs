@@ -40,7 +40,7 @@ pub(crate) struct Inner {
     pub(crate) nodes: Nodes,
     pub(crate) link: Arc<Link>,
     /// Names this node registered, removed at [`Cluster::close`].
-    pub(crate) exposed: Mutex<Vec<String>>,
+    pub(crate) exposed: Mutex<Vec<(String, u64)>>,
     /// Set at close: the background tasks end.
     closed: watch::Sender<bool>,
 }
@@ -222,8 +222,8 @@ impl Cluster {
         self.inner.closed.send_replace(true);
         let names =
             std::mem::take(&mut *self.inner.exposed.lock().unwrap_or_else(|e| e.into_inner()));
-        for name in names {
-            super::registry::unregister(&self.inner, &name).await;
+        for (name, revision) in names {
+            super::registry::unregister(&self.inner, &name, revision).await;
         }
         let _ = self
             .inner

@@ -59,19 +59,23 @@ impl System {
             wire: <<H::Actor as RemoteActor>::Remote as RemoteHandle>::WIRE_NAME.to_owned(),
             pool: false,
         };
-        registry::register(inner, name, &entry).await?;
-        let subscriber = match inner.client.subscribe(subject).await {
-            Ok(s) => s,
+        // Subscribed (and the server has the subscription) before the name
+        // is found: whoever finds it can reach it.
+        let subscriber = inner.client.subscribe(subject).await.map_err(nats)?;
+        inner.client.flush().await.map_err(nats)?;
+        let revision = match registry::register(inner, name, &entry).await {
+            Ok(revision) => revision,
             Err(e) => {
-                registry::unregister(inner, name).await;
-                return Err(nats(e));
+                let mut subscriber = subscriber;
+                let _ = subscriber.unsubscribe().await;
+                return Err(e);
             }
         };
         inner
             .exposed
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push(name.to_owned());
+            .push((name.to_owned(), revision));
         let serving = handle.clone();
         let stopped = {
             let handle = handle.clone();
@@ -91,7 +95,12 @@ impl System {
             );
             serving.await;
             if !inner.is_closed() {
-                registry::unregister(&inner, &name).await;
+                inner
+                    .exposed
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .retain(|(n, r)| !(*n == name && *r == revision));
+                registry::unregister(&inner, &name, revision).await;
                 let subject = format!("{}.down.{name}", inner.config.cluster);
                 let _ = inner.client.publish(subject, bytes::Bytes::new()).await;
             }
@@ -119,13 +128,24 @@ impl System {
             wire: <A::Remote as RemoteHandle>::WIRE_NAME.to_owned(),
             pool: true,
         };
-        registry::register(inner, name, &entry).await?;
-        for member in pool.members() {
-            let subscriber = inner
-                .client
-                .queue_subscribe(subject.clone(), name.to_owned())
-                .await
-                .map_err(nats)?;
+        let mut subscribers = Vec::with_capacity(pool.members().len());
+        for _ in pool.members() {
+            subscribers.push(
+                inner
+                    .client
+                    .queue_subscribe(subject.clone(), name.to_owned())
+                    .await
+                    .map_err(nats)?,
+            );
+        }
+        inner.client.flush().await.map_err(nats)?;
+        if let Err(e) = registry::register(inner, name, &entry).await {
+            for mut subscriber in subscribers {
+                let _ = subscriber.unsubscribe().await;
+            }
+            return Err(e);
+        }
+        for (member, subscriber) in pool.members().iter().zip(subscribers) {
             let handle = member.clone();
             let stopped = {
                 let handle = handle.clone();

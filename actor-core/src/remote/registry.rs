@@ -24,7 +24,8 @@ pub(crate) struct Entry {
 /// Registers `entry` under `name`: a single actor's name must be free, or
 /// held by this node, or by a node that is down; a pool's may be shared by
 /// the nodes that expose members of the same type.
-pub(crate) async fn register(inner: &Inner, name: &str, entry: &Entry) -> Result<(), RemoteError> {
+/// Returns the entry's revision.
+pub(crate) async fn register(inner: &Inner, name: &str, entry: &Entry) -> Result<u64, RemoteError> {
     let value: bytes::Bytes = codec::encode(entry)?.into();
     for _ in 0..5 {
         match inner.kv.entry(name).await.map_err(nats)? {
@@ -51,28 +52,22 @@ pub(crate) async fn register(inner: &Inner, name: &str, entry: &Entry) -> Result
                         },
                     });
                 }
-                if inner
+                if let Ok(revision) = inner
                     .kv
                     .update(name, value.clone(), existing.revision)
                     .await
-                    .is_ok()
                 {
-                    return Ok(());
+                    return Ok(revision);
                 }
             }
             Some(deleted) => {
-                if inner
-                    .kv
-                    .update(name, value.clone(), deleted.revision)
-                    .await
-                    .is_ok()
-                {
-                    return Ok(());
+                if let Ok(revision) = inner.kv.update(name, value.clone(), deleted.revision).await {
+                    return Ok(revision);
                 }
             }
             None => {
-                if inner.kv.create(name, value.clone()).await.is_ok() {
-                    return Ok(());
+                if let Ok(revision) = inner.kv.create(name, value.clone()).await {
+                    return Ok(revision);
                 }
             }
         }
@@ -101,19 +96,10 @@ pub(crate) async fn lookup(inner: &Inner, name: &str) -> Result<Entry, RemoteErr
     Ok(entry)
 }
 
-/// Removes `name` if this node holds it.
-pub(crate) async fn unregister(inner: &Inner, name: &str) {
-    if let Ok(Some(existing)) = inner.kv.entry(name).await
-        && existing.operation == async_nats::jetstream::kv::Operation::Put
-        && let Ok(entry) = codec::decode::<Entry>(&existing.value)
-        && !entry.pool
-        && entry.node == inner.config.node
-    {
-        let _ = inner
-            .kv
-            .delete_expect_revision(name, Some(existing.revision))
-            .await;
-    }
+/// Removes `name` if it is still the registration of `revision` (not one
+/// made since, by this node or another).
+pub(crate) async fn unregister(inner: &Inner, name: &str, revision: u64) {
+    let _ = inner.kv.delete_expect_revision(name, Some(revision)).await;
 }
 
 /// Removes the entries of a node that went down (if it is still down).
