@@ -162,7 +162,9 @@ impl<R: DeserializeOwned + Send + 'static> RemoteRequest<R> {
         {
             return Err(RemoteError::NotDelivered(NotDelivered::NodeDown));
         }
-        if inner.client.connection_state() != async_nats::connection::State::Connected {
+        // While reconnecting, wait (at most the ask deadline) rather than
+        // hand the message to a connection that may be dead.
+        if !inner.link.wait_connected(inner.config.ask_timeout).await {
             return Err(RemoteError::NotDelivered(NotDelivered::NotConnected));
         }
         let frame = codec::request_frame(self.message, None, &body);
@@ -195,18 +197,20 @@ impl<R: DeserializeOwned + Send + 'static> RemoteRequest<R> {
             }
             None => None,
         };
-        if inner.client.connection_state() != async_nats::connection::State::Connected {
+        let started = tokio::time::Instant::now();
+        if !inner.link.wait_connected(deadline).await {
             return Err(RemoteError::NotDelivered(NotDelivered::NotConnected));
         }
+        let remaining = deadline.saturating_sub(started.elapsed());
         let mut epoch = inner.link.epoch.subscribe();
         epoch.borrow_and_update();
-        let frame = codec::request_frame(self.message, Some(deadline), &body);
+        let frame = codec::request_frame(self.message, Some(remaining), &body);
         inner.link.stats.asks_sent.fetch_add(1, Ordering::Relaxed);
         let request = inner.client.send_request(
             self.to.inner.subject.clone(),
             async_nats::Request::new()
                 .payload(frame)
-                .timeout(Some(deadline)),
+                .timeout(Some(remaining)),
         );
         let node_down = async {
             match &mut node_state {

@@ -49,6 +49,8 @@ pub(crate) struct Inner {
 pub(crate) struct Link {
     /// Counts disconnections: an ask in flight when it changes fails.
     pub(crate) epoch: watch::Sender<u64>,
+    /// `true` while connected to a server.
+    pub(crate) connected: watch::Sender<bool>,
     pub(crate) stats: Counters,
 }
 
@@ -114,6 +116,7 @@ impl Cluster {
         }
         let link = Arc::new(Link {
             epoch: watch::Sender::new(0),
+            connected: watch::Sender::new(true),
             stats: Counters::default(),
         });
         let mut options = async_nats::ConnectOptions::new()
@@ -148,8 +151,14 @@ impl Cluster {
         for f in &config.options {
             options = f(options);
         }
+        let addrs = config
+            .urls
+            .split(',')
+            .map(|url| url.trim().parse::<async_nats::ServerAddr>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| RemoteError::Connect(format!("`{}`: {e}", config.urls)))?;
         let client = options
-            .connect(config.urls.as_str())
+            .connect(addrs)
             .await
             .map_err(|e| RemoteError::Connect(e.to_string()))?;
         let kv = open_bucket(&client, &config.cluster).await?;
@@ -245,14 +254,31 @@ impl Inner {
 }
 
 impl Link {
+    /// Waits until connected, for at most `deadline`; `false` if not.
+    pub(crate) async fn wait_connected(&self, deadline: std::time::Duration) -> bool {
+        if *self.connected.borrow() {
+            return true;
+        }
+        let mut connected = self.connected.subscribe();
+        tokio::time::timeout(deadline, async {
+            let _ = connected.wait_for(|c| *c).await.map(|_| ());
+        })
+        .await
+        .is_ok()
+    }
+
     fn event(&self, node: &str, event: async_nats::Event) {
         match event {
             async_nats::Event::Disconnected => {
                 self.stats.disconnects.fetch_add(1, Ordering::Relaxed);
+                self.connected.send_replace(false);
                 self.epoch.send_modify(|e| *e += 1);
                 tracing::warn!(node, "disconnected from NATS; reconnecting");
             }
-            async_nats::Event::Connected => tracing::info!(node, "connected to NATS"),
+            async_nats::Event::Connected => {
+                self.connected.send_replace(true);
+                tracing::info!(node, "connected to NATS");
+            }
             async_nats::Event::SlowConsumer(sid) => {
                 self.stats.slow_consumers.fetch_add(1, Ordering::Relaxed);
                 tracing::warn!(node, sid, "NATS slow consumer: messages dropped");
