@@ -460,7 +460,7 @@ pub mod remote {
         label = "this type cannot travel between nodes",
         note = "derive `serde::Serialize` and `serde::Deserialize` for it, or keep the message off the wire with `#[message(local)]`"
     )]
-    pub trait Wire {}
+    pub trait Wire: serde::Serialize + serde::de::DeserializeOwned {}
     impl<T: serde::Serialize + serde::de::DeserializeOwned> Wire for T {}
 
     /// Asserts [`Wire`].

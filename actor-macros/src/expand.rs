@@ -1404,7 +1404,20 @@ fn remote_items(
         icx.generics,
         [quote!(#self_ty: #krate::Actor<Message = #message_ty>)],
     );
-    let (impl_generics, _, where_clause) = gated.split_for_impl();
+    let (impl_generics, _, _) = gated.split_for_impl();
+    let mut dispatch_where = gated
+        .where_clause
+        .clone()
+        .expect("gated adds a where clause");
+    for m in messages
+        .iter()
+        .filter(|m| m.msg.args.local.is_none() && m.cfgs.is_empty())
+    {
+        for bound in wire_bounds(m, &rt) {
+            dispatch_where.predicates.push(syn::parse_quote!(#bound));
+        }
+    }
+    let where_clause = &dispatch_where;
     let (remote, handle, call) = (local("remote"), local("handle"), local("call"));
     let travelling: Vec<&MessageCx<'_>> = messages
         .iter()
@@ -1421,12 +1434,17 @@ fn remote_items(
             .iter()
             .map(|Field { name, ty, .. }| quote!(#name: #ty));
         let names = m.fields.iter().map(|f| f.name);
+        // A type that cannot travel is reported once, by its assertion.
+        let bounds = wire_bounds(m, &rt);
         quote_spanned! {ident.span()=>
             #(#docs)*
             #(#deprecations)*
             #(#cfgs)*
             #[inline]
-            #vis fn #ident(&self, #(#params),*) -> #rt::RemoteRequest<#response> {
+            #vis fn #ident(&self, #(#params),*) -> #rt::RemoteRequest<#response>
+            where
+                #(#bounds,)*
+            {
                 self.#remote.request(#name, &(#(#names,)*))
             }
         }
@@ -1522,6 +1540,18 @@ fn remote_items(
             };
         }
     }
+}
+
+/// `for<'__a> T: Wire` for each argument and the response of a message:
+/// the `where` clause of what needs them to travel (see the module docs on
+/// the binder).
+fn wire_bounds(m: &MessageCx<'_>, rt: &TokenStream) -> Vec<TokenStream> {
+    m.fields
+        .iter()
+        .map(|f| &f.ty)
+        .chain(std::iter::once(&m.response))
+        .map(|ty| quote!(for<'__a> #ty: #rt::Wire))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------
