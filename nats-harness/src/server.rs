@@ -332,14 +332,45 @@ impl NatsServer {
     }
 
     /// Stops the process with SIGSTOP: it keeps its sockets but answers
-    /// nothing, like a server stuck or cut off by the network.
+    /// nothing, like a server stuck or cut off by the network. On Linux,
+    /// returns once every thread of the process has stopped (at most 2 s), so
+    /// that nothing sent afterwards is handled before [`thaw`](Self::thaw).
     pub fn freeze(&self) {
         self.signal(rustix::process::Signal::STOP);
+        self.wait_stopped(true);
     }
 
-    /// Resumes a [frozen](Self::freeze) process with SIGCONT.
+    /// Resumes a [frozen](Self::freeze) process with SIGCONT (on Linux,
+    /// returns once its threads run again, at most 2 s).
     pub fn thaw(&self) {
         self.signal(rustix::process::Signal::CONT);
+        self.wait_stopped(false);
+    }
+
+    /// Waits (at most 2 s) until every thread of the process is `stopped` or
+    /// none is, as `/proc` tells; without `/proc`, returns at once.
+    fn wait_stopped(&self, stopped: bool) {
+        let Some(child) = &self.child else { return };
+        let tasks = PathBuf::from(format!("/proc/{}/task", child.id()));
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline {
+            let Ok(entries) = fs::read_dir(&tasks) else {
+                return;
+            };
+            let states: Vec<bool> = entries
+                .flatten()
+                .filter_map(|task| fs::read_to_string(task.path().join("stat")).ok())
+                .filter_map(|stat| {
+                    // "tid (comm) S ...": the state follows the last ')'.
+                    let state = stat.rsplit_once(") ")?.1.chars().next()?;
+                    Some(matches!(state, 'T' | 't'))
+                })
+                .collect();
+            if states.is_empty() || states.iter().all(|&s| s == stopped) {
+                return;
+            }
+            thread::sleep(Duration::from_millis(1));
+        }
     }
 
     fn signal(&self, signal: rustix::process::Signal) {
