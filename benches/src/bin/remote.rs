@@ -21,6 +21,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use actor_core::prelude::*;
+use actor_core::remote::{Cluster, ClusterConfig};
 use async_nats::Client;
 use benches::stats::{Latency, fmt_nanos, fmt_rate};
 use futures::StreamExt;
@@ -85,14 +87,20 @@ fn main() -> ExitCode {
                 "raw async-nats request/reply",
                 row(raw_request_reply(&url, counts)).await,
             ),
-            // actor-core's remote ask: a row here.
+            (
+                "actor-core remote ask (`EchoRemote::echo`)",
+                row(remote_ask(&url, counts)).await,
+            ),
         ];
         let throughput = vec![
             (
                 "raw async-nats publish",
                 row(raw_publish(&url, counts)).await,
             ),
-            // actor-core's remote tell: a row here.
+            (
+                "actor-core remote tell (`SinkRemote::take(i).tell()`)",
+                row(remote_tell(&url, counts)).await,
+            ),
         ];
         (latency, throughput)
     });
@@ -276,4 +284,123 @@ async fn raw_publish(url: &str, counts: Counts) -> RowResult<f64> {
     publisher.flush().await.map_err(|e| e.to_string())?;
     let finished = receiving.await.map_err(|e| e.to_string())??;
     Ok(n as f64 / (finished - started).as_secs_f64())
+}
+
+/// actor-core's remote ask: `EchoRemote::echo` from one node to an actor
+/// exposed by another, each node its own connection, sequential.
+async fn remote_ask(url: &str, counts: Counts) -> RowResult<Latency> {
+    let (home, asker) = (node(url, "home", 0).await?, node(url, "asker", 0).await?);
+    let echo = home.spawn(Echo);
+    home.expose("echo", &echo)
+        .await
+        .map_err(|e| format!("expose: {e}"))?;
+    let remote: EchoRemote = asker
+        .remote("echo")
+        .await
+        .map_err(|e| format!("lookup: {e}"))?;
+    let mut nanos = Vec::with_capacity(counts.asks as usize);
+    for i in 0..counts.warmup + counts.asks {
+        let started = Instant::now();
+        let reply = remote.echo(i).await.map_err(|e| format!("ask {i}: {e}"))?;
+        let took = started.elapsed();
+        if reply != i {
+            return Err(format!("ask {i} got another ask's reply ({reply})"));
+        }
+        if i >= counts.warmup {
+            nanos.push(took.as_nanos() as u64);
+        }
+    }
+    Ok(Latency::of(nanos))
+}
+
+/// actor-core's remote tell: `SinkRemote::take(i).tell()` from one node to an
+/// actor (unbounded mailbox) exposed by another; the rate at which the actor
+/// handles them, from the first tell to the last one handled. Every message
+/// must arrive, in order (the receiving connection's subscription holds the
+/// whole run, as the raw row's).
+async fn remote_tell(url: &str, counts: Counts) -> RowResult<f64> {
+    let n = counts.tells;
+    let home = node(url, "sink-home", n as usize + 1024).await?;
+    let teller = node(url, "teller", 0).await?;
+    let (done, finished) = tokio::sync::oneshot::channel();
+    let sink = home.spawn(Sink {
+        next: 0,
+        end: n,
+        done: Some(done),
+    });
+    home.expose("sink", &sink)
+        .await
+        .map_err(|e| format!("expose: {e}"))?;
+    let remote: SinkRemote = teller
+        .remote("sink")
+        .await
+        .map_err(|e| format!("lookup: {e}"))?;
+    let started = Instant::now();
+    for i in 0..n {
+        remote
+            .take(i)
+            .tell()
+            .await
+            .map_err(|e| format!("tell {i}: {e}"))?;
+    }
+    let finished = finished
+        .await
+        .map_err(|_| "the sink stopped".to_owned())??;
+    let stats = home.cluster().map(|c| c.stats()).unwrap_or_default();
+    if stats.slow_consumers > 0 || stats.tells_lost > 0 {
+        return Err(format!("{stats:?}"));
+    }
+    Ok(n as f64 / (finished - started).as_secs_f64())
+}
+
+/// A node of the bench cluster; `capacity`: its subscriptions' buffer (0:
+/// async-nats's default).
+async fn node(url: &str, name: &str, capacity: usize) -> RowResult<System> {
+    let mut config = ClusterConfig::new(url).cluster("bench").node(name);
+    if capacity > 0 {
+        config = config.options(move |o| o.subscription_capacity(capacity));
+    }
+    let cluster = Cluster::connect(config)
+        .await
+        .map_err(|e| format!("node {name}: {e}"))?;
+    Ok(System::builder().cluster(cluster).build())
+}
+
+/// Answers what it is asked.
+#[actor]
+struct Echo;
+
+#[actor(remote = "bench.Echo")]
+impl Echo {
+    #[message]
+    fn echo(&self, seq: u64) -> u64 {
+        seq
+    }
+}
+
+/// Takes numbered messages, checks their order, and says when the last came.
+#[actor(mailbox = unbounded)]
+struct Sink {
+    next: u64,
+    end: u64,
+    done: Option<tokio::sync::oneshot::Sender<RowResult<Instant>>>,
+}
+
+#[actor(remote = "bench.Sink")]
+impl Sink {
+    #[message]
+    fn take(&mut self, seq: u64) {
+        if seq != self.next {
+            if let Some(done) = self.done.take() {
+                let _ = done.send(Err(format!("message {} came as {seq}", self.next)));
+            }
+            return;
+        }
+        self.next += 1;
+        if self.next == self.end
+            && let Some(done) = self.done.take()
+        {
+            let _ = done.send(Ok(Instant::now()));
+        }
+    }
 }
