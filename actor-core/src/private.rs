@@ -433,7 +433,18 @@ macro_rules! __actor_core_if_remote {
     ($($item:item)*) => { $($item)* };
 }
 
-/// Without the `remote` feature: an error.
+/// Without the `remote` feature: an error, at the `#[actor(remote = ..)]`
+/// attribute.
+///
+/// ```compile_fail
+/// use actor_core::prelude::*;
+///
+/// #[actor]
+/// struct Scheduler;
+///
+/// #[actor(remote = "ci.Scheduler")] // needs the `remote` feature of actor-core
+/// impl Scheduler {}
+/// ```
 #[cfg(not(feature = "remote"))]
 #[doc(hidden)]
 #[macro_export]

@@ -199,7 +199,7 @@ async fn a_frozen_server_costs_an_outage_of_seconds_and_no_late_reply() {
             servers.server(0).thaw();
             thawed = true;
         }
-        match worker.work(seq).timeout(Duration::from_millis(500)).await {
+        match worker.work(seq).timeout(Duration::from_millis(1500)).await {
             // A late reply to an ask that failed would carry its old `seq`.
             Ok((echo, _)) => {
                 assert_eq!(echo, seq, "a reply to another ask");
