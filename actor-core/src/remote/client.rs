@@ -144,6 +144,23 @@ impl<R: DeserializeOwned + Send + 'static> RemoteRequest<R> {
     /// ([`DEFAULT_ASK_TIMEOUT`](super::DEFAULT_ASK_TIMEOUT) unless
     /// [`ClusterConfig::ask_timeout`](super::ClusterConfig::ask_timeout) says
     /// otherwise). The receiving side gives up at the same deadline.
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// # use actor_core::prelude::*;
+    /// # use actor_core::remote::{Cluster, ClusterConfig, RemoteError};
+    /// # #[actor] struct Worker;
+    /// # #[actor(remote = "ci.Worker")] impl Worker { #[message] fn run(&mut self, job: String) -> bool { !job.is_empty() } }
+    /// # async fn run() -> Result<(), RemoteError> {
+    /// # let system = System::builder().cluster(Cluster::connect(ClusterConfig::new("nats://127.0.0.1:4222")).await?).build();
+    /// let worker: WorkerRemote = system.remote("worker").await?;
+    /// match worker.run("build".into()).timeout(Duration::from_millis(300)).await {
+    ///     Ok(done) => println!("done: {done}"),
+    ///     Err(e) if e.is_retryable() => println!("not run, try another node: {e}"),
+    ///     Err(e) => println!("may have run: {e}"),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -153,6 +170,19 @@ impl<R: DeserializeOwned + Send + 'static> RemoteRequest<R> {
     /// means it was handed to the NATS connection; a receiving side that
     /// cannot queue it counts and traces it
     /// ([`RemoteStats::tells_lost`](super::RemoteStats::tells_lost)).
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// # use actor_core::prelude::*;
+    /// # use actor_core::remote::{Cluster, ClusterConfig, RemoteError};
+    /// # #[actor] struct Worker;
+    /// # #[actor(remote = "ci.Worker")] impl Worker { #[message] fn run(&mut self, job: String) -> bool { !job.is_empty() } }
+    /// # async fn run() -> Result<(), RemoteError> {
+    /// # let system = System::builder().cluster(Cluster::connect(ClusterConfig::new("nats://127.0.0.1:4222")).await?).build();
+    /// let worker: WorkerRemote = system.remote("worker").await?;
+    /// worker.run("lint".into()).tell().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn tell(self) -> Result<(), RemoteError> {
         let body = self.body?;
         let cluster = self.to.cluster();

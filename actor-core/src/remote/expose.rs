@@ -42,6 +42,21 @@ impl System {
     /// Fails with [`RemoteError::NameTaken`] if a live actor of another node
     /// holds the name, [`RemoteError::WrongType`] if another remote type
     /// does, and [`RemoteError::NoCluster`] without a cluster.
+    ///
+    /// ```no_run
+    /// # use actor_core::prelude::*;
+    /// # use actor_core::remote::{Cluster, ClusterConfig, RemoteError};
+    /// # #[actor] struct Worker;
+    /// # #[actor(remote = "ci.Worker")] impl Worker { #[message] fn run(&mut self, job: String) -> bool { !job.is_empty() } }
+    /// # async fn run() -> Result<(), RemoteError> {
+    /// # let system = System::builder().cluster(Cluster::connect(ClusterConfig::new("nats://127.0.0.1:4222")).await?).build();
+    /// let worker = system.spawn(Worker);
+    /// system.expose("worker", &worker).await?;
+    /// // A name is held once in the cluster:
+    /// let again = system.expose("worker", &system.spawn(Worker)).await;
+    /// assert!(matches!(again, Err(RemoteError::NameTaken { .. })));
+    /// # Ok(()) }
+    /// ```
     pub async fn expose<H>(&self, name: &str, handle: &H) -> Result<(), RemoteError>
     where
         H: ActorHandle,
@@ -111,6 +126,18 @@ impl System {
     /// Joins every member of `pool` to the queue group `name`: asks through
     /// [`System::remote_pool`] go to one member of one node, spread over the
     /// members of every node that exposes the same pool name.
+    ///
+    /// ```no_run
+    /// # use actor_core::prelude::*;
+    /// # use actor_core::remote::{Cluster, ClusterConfig, RemoteError};
+    /// # #[actor] struct Worker;
+    /// # #[actor(remote = "ci.Worker")] impl Worker { #[message] fn run(&mut self, job: String) -> bool { !job.is_empty() } }
+    /// # async fn run() -> Result<(), RemoteError> {
+    /// # let system = System::builder().cluster(Cluster::connect(ClusterConfig::new("nats://127.0.0.1:4222")).await?).build();
+    /// let pool = system.pool(4, || Worker).spawn().expect("spawned");
+    /// system.expose_pool("workers", &pool).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn expose_pool<A: RemoteActor>(
         &self,
         name: &str,
@@ -168,12 +195,39 @@ impl System {
     /// handle. Fails with [`RemoteError::NotRegistered`] if no live actor
     /// holds the name (none registered, or its node is down), and
     /// [`RemoteError::WrongType`] if it is another type, or a pool.
+    ///
+    /// ```no_run
+    /// # use actor_core::prelude::*;
+    /// # use actor_core::remote::{Cluster, ClusterConfig, RemoteError};
+    /// # #[actor] struct Worker;
+    /// # #[actor(remote = "ci.Worker")] impl Worker { #[message] fn run(&mut self, job: String) -> bool { !job.is_empty() } }
+    /// # async fn run() -> Result<(), RemoteError> {
+    /// # let system = System::builder().cluster(Cluster::connect(ClusterConfig::new("nats://127.0.0.1:4222")).await?).build();
+    /// let worker: WorkerRemote = system.remote("worker").await?;
+    /// assert!(worker.run("build".into()).await?);
+    /// let missing = system.remote::<WorkerRemote>("nobody").await;
+    /// assert!(matches!(missing, Err(RemoteError::NotRegistered { .. })));
+    /// # Ok(()) }
+    /// ```
     pub async fn remote<R: RemoteHandle>(&self, name: &str) -> Result<R, RemoteError> {
         self.find::<R>(name, false).await
     }
 
     /// The pool exposed as `name` (by any number of nodes): asks through it
     /// go to one member, spread over every node's members.
+    ///
+    /// ```no_run
+    /// # use actor_core::prelude::*;
+    /// # use actor_core::remote::{Cluster, ClusterConfig, RemoteError};
+    /// # #[actor] struct Worker;
+    /// # #[actor(remote = "ci.Worker")] impl Worker { #[message] fn run(&mut self, job: String) -> bool { !job.is_empty() } }
+    /// # async fn run() -> Result<(), RemoteError> {
+    /// # let system = System::builder().cluster(Cluster::connect(ClusterConfig::new("nats://127.0.0.1:4222")).await?).build();
+    /// let workers: WorkerRemote = system.remote_pool("workers").await?;
+    /// assert_eq!(workers.node(), None); // any node's member
+    /// assert!(workers.run("build".into()).await?);
+    /// # Ok(()) }
+    /// ```
     pub async fn remote_pool<R: RemoteHandle>(&self, name: &str) -> Result<R, RemoteError> {
         self.find::<R>(name, true).await
     }
@@ -211,6 +265,23 @@ impl System {
     /// node goes down (heartbeats missed, or it left the cluster). A pool
     /// is not watched (its members come and go with nodes): for one, the
     /// future never resolves.
+    ///
+    /// ```no_run
+    /// # use actor_core::prelude::*;
+    /// # use actor_core::remote::{Cluster, ClusterConfig, RemoteError};
+    /// # #[actor] struct Worker;
+    /// # #[actor(remote = "ci.Worker")] impl Worker { #[message] fn run(&mut self, job: String) -> bool { !job.is_empty() } }
+    /// # async fn run() -> Result<(), RemoteError> {
+    /// # let system = System::builder().cluster(Cluster::connect(ClusterConfig::new("nats://127.0.0.1:4222")).await?).build();
+    /// use actor_core::remote::RemoteDown;
+    /// let worker: WorkerRemote = system.remote("worker").await?;
+    /// match system.watch_remote(&worker).await {
+    ///     RemoteDown::Stopped => println!("the worker stopped"),
+    ///     RemoteDown::NodeDown(node) => println!("{node} is gone"),
+    ///     _ => {}
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn watch_remote<R: RemoteHandle>(
         &self,
         remote: &R,
@@ -261,6 +332,18 @@ where
 {
     /// Spawns the pool and exposes its members as `name`
     /// ([`System::expose_pool`]).
+    ///
+    /// ```no_run
+    /// # use actor_core::prelude::*;
+    /// # use actor_core::remote::{Cluster, ClusterConfig, RemoteError};
+    /// # #[actor] struct Worker;
+    /// # #[actor(remote = "ci.Worker")] impl Worker { #[message] fn run(&mut self, job: String) -> bool { !job.is_empty() } }
+    /// # async fn run() -> Result<(), RemoteError> {
+    /// # let system = System::builder().cluster(Cluster::connect(ClusterConfig::new("nats://127.0.0.1:4222")).await?).build();
+    /// let pool = system.pool(4, || Worker).expose("workers").await?;
+    /// assert_eq!(pool.members().len(), 4);
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Panics
     ///
