@@ -123,7 +123,9 @@ impl Cluster {
             .name(format!("actor-core {}/{}", config.cluster, config.node))
             // A dead server is noticed after two unanswered pings.
             .ping_interval(config.heartbeat * 2)
-            .connection_timeout(Duration::from_secs(2))
+            // A frozen server accepts TCP connections (the kernel does) and
+            // never answers: a reconnection that tries it gives up soon.
+            .connection_timeout(Duration::from_secs(1))
             .reconnect_delay_callback(|attempts| {
                 // The first retry at once (another server of the cluster is
                 // likely up), then backing off to at most a second.
