@@ -299,6 +299,8 @@ pub struct PanicError {
 }
 
 impl PanicError {
+    /// The panic caught with `payload` in `handler`. The replies it dropped
+    /// learn of it here (see [`reply`](crate::reply#which-panic-an-ask-learns-of)).
     pub(crate) fn from_payload(payload: Box<dyn Any + Send>, handler: &'static str) -> Self {
         let message = if let Some(s) = payload.downcast_ref::<&'static str>() {
             (*s).to_owned()
@@ -307,7 +309,34 @@ impl PanicError {
         } else {
             "non-string panic payload".to_owned()
         };
-        PanicError { message, handler }
+        let panic = PanicError { message, handler };
+        crate::reply::panic_caught(&panic);
+        panic
+    }
+
+    /// A panic in `handler` with `message`, for code that needs one without
+    /// panicking: a test of how errors are mapped, a stand-in's answer.
+    ///
+    /// ```
+    /// use actor_core::{AskError, PanicError};
+    ///
+    /// let err = AskError::Panicked(PanicError::new("get", "index out of bounds"));
+    /// assert_eq!(err.to_string(), "the request's handler panicked in `get`: index out of bounds");
+    /// ```
+    pub fn new(handler: &'static str, message: impl Into<String>) -> Self {
+        PanicError {
+            message: message.into(),
+            handler,
+        }
+    }
+
+    /// A panic the runtime did not catch itself: it dropped a reply
+    /// somewhere the runtime does not see (handler `"?"`).
+    pub(crate) fn unknown() -> Self {
+        PanicError {
+            message: "a panic dropped the reply where actor-core does not catch it".to_owned(),
+            handler: "?",
+        }
     }
 
     /// The panic message (`"non-string panic payload"` when it was not a string).

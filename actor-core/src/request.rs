@@ -157,11 +157,12 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 use crate::actor::Actor;
+use crate::actor::PanicError;
 use crate::cell::{ActorCell, Running};
 use crate::error::{AskError, SendError, TrySendError};
 use crate::handle::{ActorRef, Shared};
 use crate::mailbox::MailboxSender;
-use crate::reply::{Reply, ReplyResult};
+use crate::reply::{Dropped, Reply, ReplyResult};
 
 /// A message to an actor, not yet sent. See the [module docs](self).
 ///
@@ -208,12 +209,15 @@ impl<'a, A: Actor> Target<'a, A> {
     /// mailbox for as long as the request does, or, for an owned request,
     /// through a reference of the wait's own.
     #[cold]
-    fn send_later(&self, msg: A::Message) -> SendFuture<'a> {
+    fn send_later(&self, msg: A::Message) -> SlowFuture<'a> {
         match self {
-            Target::Borrowed(to) => Box::pin(to.tx().send(msg)),
+            Target::Borrowed(to) => {
+                let tx = to.tx();
+                Box::pin(async move { Slow::Sent(tx.send(msg).await) })
+            }
             Target::Owned(to) => {
                 let to = to.clone();
-                Box::pin(async move { to.tx().send(msg).await })
+                Box::pin(async move { Slow::Sent(to.tx().send(msg).await) })
             }
         }
     }
@@ -357,7 +361,7 @@ where
         Ask {
             to: self.to,
             make: Some(self.make),
-            sending: None,
+            slow: None,
             reply: None,
         }
     }
@@ -487,13 +491,32 @@ pub struct Ask<'a, A: Actor, R, F> {
     to: Target<'a, A>,
     /// Builds the message; taken on the first poll, which sends it.
     make: Option<F>,
-    /// Only when the bounded mailbox was full: waits for room.
-    sending: Option<SendFuture<'a>>,
+    /// The rare waits, boxed: for room in a full bounded mailbox, or for the
+    /// panic that dropped the reply to be caught.
+    slow: Option<SlowFuture<'a>>,
     /// The reply, once the message is sent.
     reply: Option<oneshot::Receiver<ReplyResult<R>>>,
 }
 
 type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
+
+/// An ask's rare waits.
+type SlowFuture<'a> = Pin<Box<dyn Future<Output = Slow> + Send + 'a>>;
+
+/// How an ask's rare wait ended.
+enum Slow {
+    /// The message was queued, or could not be.
+    Sent(Result<(), SendError>),
+    /// A panic dropped the reply: this one.
+    Panicked(PanicError),
+}
+
+/// Waits for the panic that dropped a reply to be caught (on the thread that
+/// dropped it, in the same poll; should it not be, the channel closes).
+#[cold]
+fn panic_of(caught: oneshot::Receiver<PanicError>) -> SlowFuture<'static> {
+    Box::pin(async move { Slow::Panicked(caught.await.unwrap_or_else(|_| PanicError::unknown())) })
+}
 
 // No field is ever pinned: the closure is moved out on first poll and the
 // oneshot receiver and boxed future are `Unpin`.
@@ -503,7 +526,9 @@ impl<A: Actor, R, F> fmt::Debug for Ask<'_, A, R, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = if self.make.is_some() {
             "not sent"
-        } else if self.sending.is_some() {
+        } else if self.reply.is_none() && self.slow.is_some() {
+            "waiting for the panic that dropped the reply"
+        } else if self.slow.is_some() {
             "waiting for mailbox room"
         } else {
             "waiting for the reply"
@@ -520,7 +545,7 @@ impl<'a, A: Actor, R, F> Ask<'a, A, R, F> {
         Ask {
             to,
             make: None,
-            sending: None,
+            slow: None,
             reply: Some(reply),
         }
     }
@@ -547,26 +572,39 @@ where
                 Ok(()) => {}
                 Err((_, TrySendError::Stopped)) => return Poll::Ready(Err(AskError::Stopped)),
                 Err((msg, TrySendError::Full)) => {
-                    this.sending = Some(this.to.send_later(msg));
+                    this.slow = Some(this.to.send_later(msg));
                 }
             }
         }
-        if this.sending.is_some() && ready!(poll_waiting(&mut this.sending, cx)).is_err() {
-            return Poll::Ready(Err(AskError::Stopped));
+        loop {
+            if let Some(slow) = this.slow.as_mut() {
+                let done = ready!(slow.as_mut().poll(cx));
+                this.slow = None;
+                match done {
+                    Slow::Sent(Ok(())) => {}
+                    Slow::Sent(Err(_)) => return Poll::Ready(Err(AskError::Stopped)),
+                    Slow::Panicked(panic) => return Poll::Ready(Err(AskError::Panicked(panic))),
+                }
+            }
+            let Some(rx) = this.reply.as_mut() else {
+                panic!("`Ask` polled after completion");
+            };
+            let out = match Pin::new(rx).poll(cx) {
+                // An ask made with `try_ask` and awaited in the actor's own handler.
+                Poll::Pending if Running::is(this.to.id()) => Err(AskError::Deadlock),
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(Ok(value))) => Ok(value),
+                Poll::Ready(Ok(Err(Dropped::Panicked(panic)))) => Err(AskError::Panicked(panic)),
+                Poll::Ready(Ok(Err(Dropped::Catching(caught)))) => {
+                    this.reply = None;
+                    this.slow = Some(panic_of(caught));
+                    continue;
+                }
+                Poll::Ready(Err(_dropped)) => Err(AskError::NoReply),
+            };
+            this.reply = None;
+            return Poll::Ready(out);
         }
-        let Some(rx) = this.reply.as_mut() else {
-            panic!("`Ask` polled after completion");
-        };
-        let out = match Pin::new(rx).poll(cx) {
-            // An ask made with `try_ask` and awaited in the actor's own handler.
-            Poll::Pending if Running::is(this.to.id()) => Err(AskError::Deadlock),
-            Poll::Pending => return Poll::Pending,
-            Poll::Ready(Ok(Ok(value))) => Ok(value),
-            Poll::Ready(Ok(Err(_panicked))) => Err(AskError::Panicked),
-            Poll::Ready(Err(_dropped)) => Err(AskError::NoReply),
-        };
-        this.reply = None;
-        Poll::Ready(out)
     }
 }
 
