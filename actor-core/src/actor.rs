@@ -292,8 +292,14 @@ impl fmt::Display for StopReason {
 }
 
 /// A panic caught in a handler or hook.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PanicError {
+///
+/// One pointer wide (it travels in [`AskError`](crate::AskError), whose size
+/// every ask's result pays for); cloning it shares the message.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PanicError(Arc<PanicInner>);
+
+#[derive(PartialEq, Eq)]
+struct PanicInner {
     message: String,
     handler: &'static str,
 }
@@ -309,7 +315,7 @@ impl PanicError {
         } else {
             "non-string panic payload".to_owned()
         };
-        let panic = PanicError { message, handler };
+        let panic = PanicError::new(handler, message);
         crate::reply::panic_caught(&panic);
         panic
     }
@@ -324,35 +330,44 @@ impl PanicError {
     /// assert_eq!(err.to_string(), "the request's handler panicked in `get`: index out of bounds");
     /// ```
     pub fn new(handler: &'static str, message: impl Into<String>) -> Self {
-        PanicError {
+        PanicError(Arc::new(PanicInner {
             message: message.into(),
             handler,
-        }
+        }))
     }
 
     /// A panic the runtime did not catch itself: it dropped a reply
     /// somewhere the runtime does not see (handler `"?"`).
     pub(crate) fn unknown() -> Self {
-        PanicError {
-            message: "a panic dropped the reply where actor-core does not catch it".to_owned(),
-            handler: "?",
-        }
+        PanicError::new(
+            "?",
+            "a panic dropped the reply where actor-core does not catch it",
+        )
     }
 
     /// The panic message (`"non-string panic payload"` when it was not a string).
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// The handler or hook that panicked: a message name, `"on_start"`, ….
     pub fn handler(&self) -> &'static str {
-        self.handler
+        self.0.handler
     }
 }
 
 impl fmt::Display for PanicError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "panicked in `{}`: {}", self.handler, self.message)
+        write!(f, "panicked in `{}`: {}", self.0.handler, self.0.message)
+    }
+}
+
+impl fmt::Debug for PanicError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PanicError")
+            .field("handler", &self.0.handler)
+            .field("message", &self.0.message)
+            .finish()
     }
 }
 

@@ -51,7 +51,10 @@
 //! panic.
 
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::oneshot;
 
@@ -61,16 +64,13 @@ use crate::actor::PanicError;
 /// a panic dropped the reply.
 pub(crate) type ReplyResult<T> = Result<T, Dropped>;
 
-/// A reply dropped by a panic.
-#[derive(Debug)]
-pub(crate) enum Dropped {
-    /// The panic, as far as it is known where the reply was dropped.
-    Panicked(PanicError),
-    /// The runtime is catching the panic on the thread that dropped the
-    /// reply: it comes through here, or, if it is not caught there after
-    /// all, the channel closes.
-    Catching(oneshot::Receiver<PanicError>),
-}
+/// A reply dropped by a panic: a ticket for the panic, which the asker
+/// collects with [`panic_of`] once the runtime has caught it (on the thread
+/// that dropped the reply, in the same poll). A plain number: the reply
+/// channel's value gains no destructor, so the answer's way back costs what
+/// it cost before panics were reported.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Dropped(u64);
 
 thread_local! {
     /// Set while the runtime drops the state of a handler that panicked, so that
@@ -80,9 +80,29 @@ thread_local! {
     /// Set where the runtime catches the panics of code that may hold
     /// delegated replies ([`catching`]).
     static CATCHING: Cell<bool> = const { Cell::new(false) };
-    /// Where to tell the panic being caught on this thread, for the replies
-    /// it dropped ([`panic_caught`]).
-    static PENDING: RefCell<Vec<oneshot::Sender<PanicError>>> = const { RefCell::new(Vec::new()) };
+    /// The tickets of the replies dropped by the panic being caught on this
+    /// thread ([`panic_caught`]).
+    static PENDING: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The next ticket (0 is never one).
+static NEXT_TICKET: AtomicU64 = AtomicU64::new(1);
+
+/// Panics caught and not yet collected by their askers, and askers waiting
+/// for a panic not yet caught, by ticket. Touched only when a panic drops a
+/// reply.
+static CAUGHT: Mutex<BTreeMap<u64, Caught>> = Mutex::new(BTreeMap::new());
+
+enum Caught {
+    Panic(PanicError),
+    Waiting(oneshot::Sender<PanicError>),
+}
+
+fn caught() -> std::sync::MutexGuard<'static, BTreeMap<u64, Caught>> {
+    // Nothing panics while holding it; a poisoned map is still consistent.
+    CAUGHT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Runs `f` (which drops a panicked handler's state) so that replies dropped by
@@ -100,25 +120,69 @@ pub(crate) fn dropping_panicked<R>(f: impl FnOnce() -> R) -> R {
 
 /// Tells `tx`'s asker of the panic being caught on this thread, once it is.
 fn answer_when_caught<T>(tx: oneshot::Sender<ReplyResult<T>>) {
-    let (panic_tx, panic_rx) = oneshot::channel();
-    let dropped = match PENDING.try_with(|p| p.borrow_mut().push(panic_tx)) {
-        Ok(()) => Dropped::Catching(panic_rx),
+    let ticket = NEXT_TICKET.fetch_add(1, Ordering::Relaxed);
+    if tx.send(Err(Dropped(ticket))).is_err() {
+        return; // Nobody waits.
+    }
+    if PENDING.try_with(|p| p.borrow_mut().push(ticket)).is_err() {
         // The thread is ending: nothing will be caught on it.
-        Err(_) => Dropped::Panicked(PanicError::unknown()),
+        publish(ticket, PanicError::unknown());
+    }
+}
+
+/// Tells `tx`'s asker of `panic` at once.
+fn answer_now<T>(tx: oneshot::Sender<ReplyResult<T>>, panic: PanicError) {
+    let ticket = NEXT_TICKET.fetch_add(1, Ordering::Relaxed);
+    if tx.send(Err(Dropped(ticket))).is_ok() {
+        publish(ticket, panic);
+    }
+}
+
+/// The panic of `ticket` is known: to its waiting asker, or kept for it.
+fn publish(ticket: u64, panic: PanicError) {
+    let mut caught = caught();
+    match caught.remove(&ticket) {
+        Some(Caught::Waiting(asker)) => {
+            let _ = asker.send(panic);
+        }
+        _ => {
+            caught.insert(ticket, Caught::Panic(panic));
+        }
+    }
+}
+
+/// The panic that dropped the reply with this ticket: at once if it was
+/// caught, else when it is.
+pub(crate) fn panic_of(Dropped(ticket): Dropped) -> impl Future<Output = PanicError> + Send {
+    let waiting = {
+        let mut caught = caught();
+        match caught.remove(&ticket) {
+            Some(Caught::Panic(panic)) => Err(panic),
+            _ => {
+                let (tx, rx) = oneshot::channel();
+                caught.insert(ticket, Caught::Waiting(tx));
+                Ok(rx)
+            }
+        }
     };
-    let _ = tx.send(Err(dropped));
+    async move {
+        match waiting {
+            Err(panic) => panic,
+            Ok(rx) => rx.await.unwrap_or_else(|_| PanicError::unknown()),
+        }
+    }
 }
 
 /// A panic was caught on this thread: the replies it dropped answer their
 /// asks with it. Called by [`PanicError::from_payload`], which every panic
 /// the runtime catches goes through.
 pub(crate) fn panic_caught(panic: &PanicError) {
-    for asker in take_pending() {
-        let _ = asker.send(panic.clone());
+    for ticket in take_pending() {
+        publish(ticket, panic.clone());
     }
 }
 
-fn take_pending() -> Vec<oneshot::Sender<PanicError>> {
+fn take_pending() -> Vec<u64> {
     PENDING
         .try_with(|p| std::mem::take(&mut *p.borrow_mut()))
         .unwrap_or_default()
@@ -139,9 +203,11 @@ pub(crate) fn catching<R>(
     match out {
         Ok(value) => {
             if !outer {
-                // Caught inside `f`: their channels close, the askers learn
-                // of a panic without its message.
-                drop(take_pending());
+                // Caught inside `f`: the askers learn of a panic without
+                // its message.
+                for ticket in take_pending() {
+                    publish(ticket, PanicError::unknown());
+                }
             }
             Ok(value)
         }
@@ -235,7 +301,7 @@ fn dropped_unsent<T>(tx: oneshot::Sender<ReplyResult<T>>) {
         answer_when_caught(tx);
     } else if unwinding {
         // Where the runtime does not catch this panic: not ours to see.
-        let _ = tx.send(Err(Dropped::Panicked(PanicError::unknown())));
+        answer_now(tx, PanicError::unknown());
     }
 }
 

@@ -157,7 +157,6 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 use crate::actor::Actor;
-use crate::actor::PanicError;
 use crate::cell::{ActorCell, Running};
 use crate::error::{AskError, SendError, TrySendError};
 use crate::handle::{ActorRef, Shared};
@@ -213,11 +212,11 @@ impl<'a, A: Actor> Target<'a, A> {
         match self {
             Target::Borrowed(to) => {
                 let tx = to.tx();
-                Box::pin(async move { Slow::Sent(tx.send(msg).await) })
+                Box::pin(async move { tx.send(msg).await.map_err(|_| AskError::Stopped) })
             }
             Target::Owned(to) => {
                 let to = to.clone();
-                Box::pin(async move { Slow::Sent(to.tx().send(msg).await) })
+                Box::pin(async move { to.tx().send(msg).await.map_err(|_| AskError::Stopped) })
             }
         }
     }
@@ -500,22 +499,16 @@ pub struct Ask<'a, A: Actor, R, F> {
 
 type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
 
-/// An ask's rare waits.
-type SlowFuture<'a> = Pin<Box<dyn Future<Output = Slow> + Send + 'a>>;
-
-/// How an ask's rare wait ended.
-enum Slow {
-    /// The message was queued, or could not be.
-    Sent(Result<(), SendError>),
-    /// A panic dropped the reply: this one.
-    Panicked(PanicError),
-}
+/// An ask's rare waits: for room in a full mailbox (`Ok` once the message
+/// is queued), or for the panic that dropped the reply (always `Err`).
+type SlowFuture<'a> = Pin<Box<dyn Future<Output = Result<(), AskError>> + Send + 'a>>;
 
 /// Waits for the panic that dropped a reply to be caught (on the thread that
 /// dropped it, in the same poll; should it not be, the channel closes).
 #[cold]
-fn panic_of(caught: oneshot::Receiver<PanicError>) -> SlowFuture<'static> {
-    Box::pin(async move { Slow::Panicked(caught.await.unwrap_or_else(|_| PanicError::unknown())) })
+fn panic_of(dropped: Dropped) -> SlowFuture<'static> {
+    let panic = crate::reply::panic_of(dropped);
+    Box::pin(async move { Err(AskError::Panicked(panic.await)) })
 }
 
 // No field is ever pinned: the closure is moved out on first poll and the
@@ -576,36 +569,51 @@ where
                 }
             }
         }
-        loop {
-            if let Some(slow) = this.slow.as_mut() {
-                let done = ready!(slow.as_mut().poll(cx));
-                this.slow = None;
-                match done {
-                    Slow::Sent(Ok(())) => {}
-                    Slow::Sent(Err(_)) => return Poll::Ready(Err(AskError::Stopped)),
-                    Slow::Panicked(panic) => return Poll::Ready(Err(AskError::Panicked(panic))),
-                }
-            }
-            let Some(rx) = this.reply.as_mut() else {
-                panic!("`Ask` polled after completion");
-            };
-            let out = match Pin::new(rx).poll(cx) {
-                // An ask made with `try_ask` and awaited in the actor's own handler.
-                Poll::Pending if Running::is(this.to.id()) => Err(AskError::Deadlock),
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Ok(Ok(value))) => Ok(value),
-                Poll::Ready(Ok(Err(Dropped::Panicked(panic)))) => Err(AskError::Panicked(panic)),
-                Poll::Ready(Ok(Err(Dropped::Catching(caught)))) => {
-                    this.reply = None;
-                    this.slow = Some(panic_of(caught));
-                    continue;
-                }
-                Poll::Ready(Err(_dropped)) => Err(AskError::NoReply),
-            };
-            this.reply = None;
-            return Poll::Ready(out);
+        if this.slow.is_some()
+            && let Err(failed) = ready!(poll_slow(&mut this.slow, cx))
+        {
+            return Poll::Ready(Err(failed));
         }
+        let Some(rx) = this.reply.as_mut() else {
+            panic!("`Ask` polled after completion");
+        };
+        let out = match Pin::new(rx).poll(cx) {
+            // An ask made with `try_ask` and awaited in the actor's own handler.
+            Poll::Pending if Running::is(this.to.id()) => Err(AskError::Deadlock),
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(Ok(Ok(value))) => Ok(value),
+            Poll::Ready(Ok(Err(dropped))) => return this.panicked(dropped, cx),
+            Poll::Ready(Err(_dropped)) => Err(AskError::NoReply),
+        };
+        this.reply = None;
+        Poll::Ready(out)
     }
+}
+
+impl<A: Actor, R, F> Ask<'_, A, R, F> {
+    /// A panic dropped the reply: waits for it to be caught (kept out of
+    /// `poll`, whose every instruction each ask pays for).
+    #[cold]
+    #[inline(never)]
+    fn panicked(&mut self, dropped: Dropped, cx: &mut Context<'_>) -> Poll<Result<R, AskError>> {
+        self.reply = None;
+        self.slow = Some(panic_of(dropped));
+        poll_slow(&mut self.slow, cx).map(|panicked| panicked.and(Err(AskError::NoReply)))
+    }
+}
+
+/// Polls an ask's rare wait (see [`SlowFuture`]).
+#[cold]
+fn poll_slow(
+    slow: &mut Option<SlowFuture<'_>>,
+    cx: &mut Context<'_>,
+) -> Poll<Result<(), AskError>> {
+    let Some(wait) = slow.as_mut() else {
+        return Poll::Ready(Ok(()));
+    };
+    let done = ready!(wait.as_mut().poll(cx));
+    *slow = None;
+    Poll::Ready(done)
 }
 
 pin_project_lite::pin_project! {
