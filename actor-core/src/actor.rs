@@ -198,6 +198,21 @@ pub trait Actor: ActorState + Sized {
         None
     }
 
+    /// Wraps a message with its sender's span (see [`trace`](crate::trace)).
+    /// Generated; a type without the variant gives the message back.
+    #[doc(hidden)]
+    fn traced(
+        traced: crate::trace::Traced<Self::Message>,
+    ) -> Result<Self::Message, crate::trace::Traced<Self::Message>> {
+        Err(traced)
+    }
+
+    /// Unwraps a message sent with its sender's span. Generated.
+    #[doc(hidden)]
+    fn untraced(msg: Self::Message) -> Result<crate::trace::Traced<Self::Message>, Self::Message> {
+        Err(msg)
+    }
+
     /// Runs once after the last message, with the reason the actor stops (`#[on_stop]`).
     fn on_stop(
         &mut self,

@@ -253,6 +253,7 @@ pub mod system;
 mod task;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod trace;
 
 pub use actor::{Actor, ActorState, PanicError, StopReason, TellErrors};
 pub use actor_macros::{actor, message, on_down, on_link_died, on_restart, on_start, on_stop};

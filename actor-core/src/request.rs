@@ -204,6 +204,18 @@ impl<A: Actor> std::ops::Deref for Target<'_, A> {
 }
 
 impl<'a, A: Actor> Target<'a, A> {
+    /// The mailbox a `Tell` sends to.
+    #[inline(always)]
+    fn into_mailbox(self) -> Mailbox<'a, A::Message> {
+        match self {
+            Target::Borrowed(to) => Mailbox::Borrowed {
+                tx: to.tx(),
+                cell: to.cell(),
+            },
+            Target::Owned(to) => Mailbox::Owned(to.shared),
+        }
+    }
+
     /// Waits for room in the mailbox, then queues `msg`: borrowing the
     /// mailbox for as long as the request does, or, for an owned request,
     /// through a reference of the wait's own.
@@ -274,17 +286,15 @@ where
     /// bounded mailbox. Fails only if the actor is stopped.
     #[inline]
     pub fn tell(self) -> Tell<'a, A::Message> {
-        let msg = Some((self.make)(Reply::none()));
-        let to = match self.to {
-            Target::Borrowed(to) => Mailbox::Borrowed {
-                tx: to.tx(),
-                cell: to.cell(),
-            },
-            Target::Owned(to) => Mailbox::Owned(to.shared),
-        };
+        let mut msg = (self.make)(Reply::none());
+        // Made here, where the actor type is known: a told message carries
+        // the span current where its `Tell` is made (see `crate::trace`).
+        if tracing::level_enabled!(tracing::Level::DEBUG) {
+            msg = crate::trace::with_sender_span::<A>(msg);
+        }
         Tell {
-            to,
-            msg,
+            to: self.to.into_mailbox(),
+            msg: Some(msg),
             waiting: None,
         }
     }
