@@ -245,6 +245,8 @@ pub mod metrics;
 pub mod monitor;
 pub mod recipient;
 pub mod registry;
+#[cfg(feature = "remote")]
+pub mod remote;
 pub mod reply;
 pub mod request;
 pub mod router;

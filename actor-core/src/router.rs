@@ -163,6 +163,12 @@ where
         }
     }
 
+    /// The system the pool is spawned in.
+    #[cfg_attr(not(feature = "remote"), allow(dead_code))]
+    pub(crate) fn system(&self) -> &'s System {
+        self.system
+    }
+
     /// How the pool's handle picks a member ([`Routing::RoundRobin`] by default).
     pub fn routing(mut self, routing: Routing) -> Self {
         self.routing = routing;

@@ -85,6 +85,9 @@ struct SystemInner {
     events: EventBuses,
     /// Names of registered actors.
     registry: Registry,
+    /// The cluster this node belongs to (feature `remote`).
+    #[cfg(feature = "remote")]
+    cluster: Option<crate::remote::Cluster>,
 }
 
 impl fmt::Debug for System {
@@ -120,6 +123,8 @@ impl System {
             cpu_threads: None,
             event_capacity: DEFAULT_EVENT_CAPACITY,
             io_runtime: None,
+            #[cfg(feature = "remote")]
+            cluster: None,
         }
     }
 
@@ -379,6 +384,12 @@ impl System {
         }
     }
 
+    /// The cluster given to [`SystemBuilder::cluster`].
+    #[cfg(feature = "remote")]
+    pub(crate) fn cluster_ref(&self) -> Option<&crate::remote::Cluster> {
+        self.inner.cluster.as_ref()
+    }
+
     pub(crate) fn forget(&self, id: ActorId) {
         self.lock_actors().remove(&id);
     }
@@ -556,6 +567,8 @@ pub struct SystemBuilder {
     cpu_threads: Option<usize>,
     event_capacity: usize,
     io_runtime: Option<tokio::runtime::Handle>,
+    #[cfg(feature = "remote")]
+    cluster: Option<crate::remote::Cluster>,
 }
 
 impl SystemBuilder {
@@ -600,6 +613,15 @@ impl SystemBuilder {
         self
     }
 
+    /// Makes the system a node of `cluster` (feature `remote`): it can then
+    /// [expose](System::expose) its actors and reach other nodes'. See
+    /// [`remote`](crate::remote).
+    #[cfg(feature = "remote")]
+    pub fn cluster(mut self, cluster: crate::remote::Cluster) -> Self {
+        self.cluster = Some(cluster);
+        self
+    }
+
     /// Builds the system.
     pub fn build(self) -> System {
         let io = OnceLock::new();
@@ -622,6 +644,8 @@ impl SystemBuilder {
                 io,
                 events: EventBuses::new(self.event_capacity),
                 registry: Registry::new(),
+                #[cfg(feature = "remote")]
+                cluster: self.cluster,
             }),
         }
     }

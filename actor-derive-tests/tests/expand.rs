@@ -51,19 +51,27 @@ fn expand(args: TokenStream, item: TokenStream) -> String {
     let out = entry::actor(args, item);
     let mut file: syn::File = syn::parse2(out.clone())
         .unwrap_or_else(|err| panic!("the expansion is not a file ({err}):\n{out}"));
-    let mut testing = Vec::new();
+    let mut gated = Vec::new();
     file.items.retain(|item| match item {
-        syn::Item::Macro(m) if m.mac.path.segments.last().unwrap().ident == "if_testing" => {
-            testing.push(m.mac.tokens.clone());
+        syn::Item::Macro(m) => {
+            let name = m.mac.path.segments.last().unwrap().ident.to_string();
+            let feature = match name.as_str() {
+                "if_testing" => "testing",
+                "if_remote" => "remote",
+                _ => return true,
+            };
+            gated.push((name, feature, m.mac.tokens.clone()));
             false
         }
         _ => true,
     });
     let mut text = prettyplease::unparse(&file);
-    for tokens in testing {
+    for (name, feature, tokens) in gated {
         let items: syn::File = syn::parse2(tokens.clone())
-            .unwrap_or_else(|err| panic!("`if_testing!` holds no items ({err}):\n{tokens}"));
-        text.push_str("// if_testing! {: with actor-core's `testing` feature only\n");
+            .unwrap_or_else(|err| panic!("`{name}!` holds no items ({err}):\n{tokens}"));
+        text.push_str(&format!(
+            "// {name}! {{: with actor-core's `{feature}` feature only\n"
+        ));
         text.push_str(&prettyplease::unparse(&items));
         text.push_str("// }\n");
     }
@@ -121,6 +129,31 @@ fn plain_actor() {
                 pub(crate) fn reset(&mut self) -> u64 {
                     std::mem::take(&mut self.count)
                 }
+            }
+        },
+    ));
+}
+
+#[test]
+fn remote_actor() {
+    assert_expansion!(expand(
+        quote!(remote = "ci.Scheduler"),
+        quote! {
+            impl Scheduler {
+                /// Queues a job; answers its place in the queue.
+                #[message]
+                pub fn schedule(&mut self, job: Job, priority: u8) -> usize {
+                    self.queue.push((job, priority));
+                    self.queue.len()
+                }
+
+                #[message]
+                pub async fn cancel(&mut self, name: String) {
+                    self.queue.retain(|(job, _)| job.name != name);
+                }
+
+                #[message(local)]
+                pub fn drain_to(&mut self, to: Sender<Job>) {}
             }
         },
     ));

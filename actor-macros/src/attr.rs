@@ -2,7 +2,7 @@
 //! `#[message(..)]` on a method. Unknown and duplicate keys are errors at the
 //! key's span; all of them are reported, not only the first.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
 use syn::spanned::Spanned;
@@ -32,16 +32,20 @@ pub struct StructArgs {
     pub krate: Option<Path>,
 }
 
-/// `#[actor(crate = ..)]` on the impl block.
+/// `#[actor(crate = .., remote = "wire.Name")]` on the impl block.
 #[derive(Default)]
 pub struct ImplArgs {
     pub krate: Option<Path>,
+    /// The wire name of a remote actor (actor-core's `remote` feature).
+    pub remote: Option<LitStr>,
 }
 
-/// `#[message(response = T)]`.
+/// `#[message(response = T, local)]`.
 #[derive(Default)]
 pub struct MessageArgs {
     pub response: Option<Type>,
+    /// `local`: kept off the wire of a remote actor.
+    pub local: Option<Span>,
 }
 
 /// Records a key, or reports it as a duplicate at its second use.
@@ -102,6 +106,11 @@ impl StructArgs {
                 first_use(&args.krate, meta, "crate")?;
                 args.krate = Some(parse_crate(meta)?);
                 Ok(())
+            } else if meta.path.is_ident("remote") {
+                Err(meta.error(
+                    "`remote` belongs on the impl block's `#[actor]`, where the messages are: \
+                     `#[actor(remote = \"wire.Name\")] impl Foo { .. }`",
+                ))
             } else {
                 Err(meta.error(format!(
                     "unknown `#[actor]` key `{}`; expected `mailbox`, `tell_errors` or `crate`",
@@ -166,6 +175,10 @@ impl ImplArgs {
                 first_use(&args.krate, meta, "crate")?;
                 args.krate = Some(parse_crate(meta)?);
                 Ok(())
+            } else if meta.path.is_ident("remote") {
+                first_use(&args.remote, meta, "remote")?;
+                args.remote = Some(parse_wire_name(meta)?);
+                Ok(())
             } else if meta.path.is_ident("mailbox") || meta.path.is_ident("tell_errors") {
                 Err(meta.error(format!(
                     "`{}` belongs on the struct's `#[actor]`, not on the impl block",
@@ -173,7 +186,7 @@ impl ImplArgs {
                 )))
             } else {
                 Err(meta.error(format!(
-                    "unknown `#[actor]` key `{}` on an impl block; expected `crate`",
+                    "unknown `#[actor]` key `{}` on an impl block; expected `crate` or `remote`",
                     path_text(&meta.path)
                 )))
             }
@@ -192,7 +205,7 @@ impl MessageArgs {
             syn::Meta::NameValue(nv) => {
                 cx.error(
                     nv.eq_token.span,
-                    "expected `#[message]` or `#[message(response = T)]`",
+                    "expected `#[message]`, `#[message(response = T)]` or `#[message(local)]`",
                 );
                 return args;
             }
@@ -202,15 +215,38 @@ impl MessageArgs {
                 first_use(&args.response, meta, "response")?;
                 args.response = Some(meta.value()?.parse()?);
                 Ok(())
+            } else if meta.path.is_ident("local") {
+                first_use(&args.local, meta, "local")?;
+                args.local = Some(meta.path.span());
+                Ok(())
             } else {
                 Err(meta.error(format!(
-                    "unknown `#[message]` key `{}`; expected `response`",
+                    "unknown `#[message]` key `{}`; expected `response` or `local`",
                     path_text(&meta.path)
                 )))
             }
         });
         args
     }
+}
+
+/// Parses `remote = "wire.Name"`: a stable name of the actor type on the
+/// wire, letters, digits, `.`, `_` and `-`.
+fn parse_wire_name(meta: &ParseNestedMeta<'_>) -> syn::Result<LitStr> {
+    let expected = "expected `remote = \"wire.Name\"`: a stable name of the actor type on the wire (letters, digits, `.`, `_`, `-`)";
+    let lit: LitStr = meta
+        .value()?
+        .parse()
+        .map_err(|e| syn::Error::new(e.span(), expected))?;
+    let name = lit.value();
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if !valid {
+        return Err(syn::Error::new(lit.span(), expected));
+    }
+    Ok(lit)
 }
 
 /// Checks that a hook attribute (`#[on_start]` and the like) has no arguments.

@@ -73,6 +73,31 @@ pub fn check_impl(actor: &ActorImpl, cx: &Ctxt) -> ImplVerdict {
         expandable = false;
     }
 
+    if let Some(remote) = &actor.args.remote {
+        if actor
+            .item
+            .generics
+            .params
+            .iter()
+            .any(|p| !matches!(p, GenericParam::Lifetime(_)))
+        {
+            cx.error(
+                remote.span(),
+                "a remote actor cannot have type or const parameters: its wire name stands for one type",
+            );
+            expandable = false;
+        }
+    } else {
+        for msg in &actor.messages {
+            if let Some(span) = msg.args.local {
+                cx.error(
+                    span,
+                    "`local` keeps a message off the wire of a remote actor, and this actor is not remote (`#[actor(remote = \"wire.Name\")]` on the impl block)",
+                );
+            }
+        }
+    }
+
     // Messages seen so far, by variant name: the method's name and its `#[cfg]`s.
     let mut variants: HashMap<String, Vec<(String, Vec<String>)>> = HashMap::new();
     let mut messages = Vec::with_capacity(actor.messages.len());

@@ -399,6 +399,11 @@ pub fn expand_impl(actor: &ActorImpl) -> TokenStream {
     let handle_methods = handle_methods(&icx, &messages);
     let checks = impl_checks(&icx, &messages);
     let calls = calls(&icx, &messages);
+    let remote = actor
+        .args
+        .remote
+        .as_ref()
+        .map(|wire| remote_items(&icx, &messages, self_path, wire));
     quote! {
         #item
         #message_enum
@@ -406,6 +411,7 @@ pub fn expand_impl(actor: &ActorImpl) -> TokenStream {
         #handle_methods
         #checks
         #calls
+        #remote
     }
 }
 
@@ -1431,6 +1437,192 @@ fn calls(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// The remote handle (actor-core's `remote` feature)
+// ---------------------------------------------------------------------------
+
+/// `SchedulerRemote`, a handle with one method per message that travels
+/// (every one but `#[message(local)]`), and the `RemoteActor` impl that
+/// dispatches a received message, by handler name, to the local handle. All
+/// of it inside `if_remote!`, which keeps it where actor-core's `remote`
+/// feature is on, and is a compile error at the `remote = ".."` key elsewhere.
+/// Arguments and responses are checked `Serialize + DeserializeOwned` at
+/// their types.
+fn remote_items(
+    icx: &ImplCx<'_>,
+    messages: &[MessageCx<'_>],
+    self_path: &Path,
+    wire: &syn::LitStr,
+) -> TokenStream {
+    let krate = &icx.krate;
+    let self_ty = icx.self_ty;
+    let remote_ty = suffixed_path(self_path, "Remote");
+    let remote_ident = suffixed(
+        &self_path
+            .segments
+            .last()
+            .expect("a path has a segment")
+            .ident,
+        "Remote",
+    );
+    let rt = quote!(#krate::__private::remote);
+    let message_ty = &icx.message_ty;
+    // As the other items: what a broken rule breaks is reported once, by its
+    // assertion (see the module docs).
+    let gated = gated_generics(
+        icx.generics,
+        [quote!(#self_ty: #krate::Actor<Message = #message_ty>)],
+    );
+    let (impl_generics, _, _) = gated.split_for_impl();
+    let mut dispatch_where = gated
+        .where_clause
+        .clone()
+        .expect("gated adds a where clause");
+    for m in messages
+        .iter()
+        .filter(|m| m.msg.args.local.is_none() && m.cfgs.is_empty())
+    {
+        for bound in wire_bounds(m, &rt) {
+            dispatch_where.predicates.push(syn::parse_quote!(#bound));
+        }
+    }
+    let where_clause = &dispatch_where;
+    let (remote, handle, call) = (local("remote"), local("handle"), local("call"));
+    let travelling: Vec<&MessageCx<'_>> = messages
+        .iter()
+        .filter(|m| m.msg.args.local.is_none())
+        .collect();
+    let methods = travelling.iter().map(|m| {
+        let method = &m.msg.method;
+        let vis = &method.vis;
+        let ident = &method.sig.ident;
+        let docs = docs_of(&method.attrs);
+        let (deprecations, cfgs, response, name) = (&m.deprecations, &m.cfgs, &m.response, &m.name);
+        let params = m
+            .fields
+            .iter()
+            .map(|Field { name, ty, .. }| quote!(#name: #ty));
+        let names = m.fields.iter().map(|f| f.name);
+        // A type that cannot travel is reported once, by its assertion.
+        let bounds = wire_bounds(m, &rt);
+        quote_spanned! {ident.span()=>
+            #(#docs)*
+            #(#deprecations)*
+            #(#cfgs)*
+            #[inline]
+            #vis fn #ident(&self, #(#params),*) -> #rt::RemoteRequest<#response>
+            where
+                #(#bounds,)*
+            {
+                self.#remote.request(#name, &(#(#names,)*))
+            }
+        }
+    });
+    let arms = travelling.iter().map(|m| {
+        let ident = &m.msg.method.sig.ident;
+        let (cfgs, name) = (&m.cfgs, &m.name);
+        let allow = m.allow_deprecated();
+        let names: Vec<&Ident> = m.fields.iter().map(|f| f.name).collect();
+        let types = m.fields.iter().map(|f| &f.ty);
+        quote! {
+            #(#cfgs)*
+            #name => match #call.args::<(#(#types,)*)>() {
+                ::core::result::Result::Ok((#(#names,)*)) => {
+                    #allow
+                    let request = #handle.#ident(#(#names),*).into_owned();
+                    #call.serve(request)
+                }
+                ::core::result::Result::Err(refused) => refused,
+            },
+        }
+    });
+    let rt_ref = &rt;
+    let checks = travelling.iter().flat_map(|m| {
+        let rt = rt_ref;
+        let cfgs = &m.cfgs;
+        let args = m.fields.iter().map(move |f| {
+            let ty = &f.ty;
+            quote_spanned! {ty.span()=> #(#cfgs)* #rt::wire::<#ty>(); }
+        });
+        let response = &m.response;
+        let response = quote_spanned! {m.response_span()=> #(#cfgs)* #rt::wire::<#response>(); };
+        args.chain(std::iter::once(response))
+    });
+    let doc = format!(
+        " A handle to a remote [`{}`], exposed by another node of the cluster: \
+         the same message methods, each a `RemoteRequest` (`.await` asks, \
+         `.tell()` tells, `.timeout(d)` sets the deadline). Wire name `{}`.",
+        self_ty.to_token_stream().to_string().replace(' ', ""),
+        wire.value(),
+    );
+    quote_spanned! {wire.span()=>
+        #krate::__private::if_remote! {
+            #[doc = #doc]
+            #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq, ::core::cmp::Eq)]
+            pub struct #remote_ident {
+                #remote: #rt::RemoteRef,
+            }
+
+            #[automatically_derived]
+            impl #rt::RemoteHandle for #remote_ty {
+                const WIRE_NAME: &'static str = #wire;
+                fn from_remote(#remote: #rt::RemoteRef) -> Self {
+                    Self { #remote }
+                }
+                fn remote_ref(&self) -> &#rt::RemoteRef {
+                    &self.#remote
+                }
+            }
+
+            #[automatically_derived]
+            impl ::core::ops::Deref for #remote_ty {
+                type Target = #rt::RemoteRef;
+                fn deref(&self) -> &#rt::RemoteRef {
+                    &self.#remote
+                }
+            }
+
+            #[allow(private_interfaces)]
+            impl #remote_ty {
+                #(#methods)*
+            }
+
+            #[automatically_derived]
+            impl #impl_generics #rt::RemoteActor for #self_ty #where_clause {
+                type Remote = #remote_ty;
+                fn dispatch(
+                    #handle: &<Self as #krate::Actor>::Handle,
+                    #call: #rt::Call<'_>,
+                ) -> #rt::Served {
+                    match #call.name() {
+                        #(#arms)*
+                        _ => #call.unknown(),
+                    }
+                }
+            }
+
+            const _: () = {
+                #[allow(dead_code)]
+                fn wire_types() {
+                    #(#checks)*
+                }
+            };
+        }
+    }
+}
+
+/// `for<'__a> T: Wire` for each argument and the response of a message:
+/// the `where` clause of what needs them to travel (see the module docs on
+/// the binder).
+fn wire_bounds(m: &MessageCx<'_>, rt: &TokenStream) -> Vec<TokenStream> {
+    m.fields
+        .iter()
+        .map(|f| &f.ty)
+        .chain(std::iter::once(&m.response))
+        .map(|ty| quote!(for<'__a> #ty: #rt::Wire))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod ci_cluster;
 pub mod ci_orchestrator;
 pub mod file_pipeline;
 pub mod http_service;

@@ -1,0 +1,363 @@
+//! The cluster registry, message evolution, rejections and credentials,
+//! against a real nats-server.
+#![cfg(feature = "remote")]
+
+use std::time::Duration;
+
+use actor_core::prelude::*;
+use actor_core::remote::{
+    Cluster, ClusterConfig, NotDelivered, Rejection, RemoteDown, RemoteError,
+};
+use nats_harness::NatsServer;
+
+async fn node(url: &str, name: &str) -> System {
+    let cluster = Cluster::connect(ClusterConfig::new(url).cluster("reg").node(name))
+        .await
+        .expect("connect");
+    System::builder().cluster(cluster).build()
+}
+
+#[actor]
+struct Counter {
+    n: u64,
+}
+
+#[actor(remote = "test.Counter")]
+impl Counter {
+    #[message]
+    fn add(&mut self, by: u64) -> u64 {
+        self.n += by;
+        self.n
+    }
+    #[message]
+    fn crash(&mut self) {
+        panic!("crash on purpose");
+    }
+    #[message]
+    async fn hold(&mut self, ms: u64) -> u64 {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        ms
+    }
+    #[message]
+    fn echo(&self, bytes: Vec<u8>) -> usize {
+        bytes.len()
+    }
+}
+
+#[actor]
+struct Other;
+
+#[actor(remote = "test.Other")]
+impl Other {
+    #[message]
+    fn ping(&self) -> u8 {
+        1
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervised_actor_keeps_its_name_across_restarts() {
+    let server = NatsServer::start().expect("nats-server");
+    let a = node(&server.url(), "a").await;
+    let b = node(&server.url(), "b").await;
+    let supervisor = Supervisor::new(Strategy::OneForOne);
+    let counter = supervisor.child(|| Counter { n: 0 }).spawn().unwrap();
+    a.spawn_supervisor(supervisor);
+    a.expose("counter", &counter).await.unwrap();
+
+    let remote: CounterRemote = b.remote("counter").await.unwrap();
+    assert_eq!(remote.add(2).await, Ok(2));
+    remote.crash().tell().await.unwrap();
+    // The restarted instance starts from zero, under the same name.
+    assert_eq!(remote.add(5).await, Ok(5));
+    let again: CounterRemote = b.remote("counter").await.unwrap();
+    assert_eq!(again.add(1).await, Ok(6));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_are_unique_and_typed() {
+    let server = NatsServer::start().expect("nats-server");
+    let a = node(&server.url(), "a").await;
+    let b = node(&server.url(), "b").await;
+    a.expose("counter", &a.spawn(Counter { n: 0 }))
+        .await
+        .unwrap();
+    let taken = b.expose("counter", &b.spawn(Counter { n: 0 })).await;
+    assert_eq!(
+        taken,
+        Err(RemoteError::NameTaken {
+            name: "counter".into(),
+            node: "a".into()
+        })
+    );
+    a.expose("other", &a.spawn(Other)).await.unwrap();
+    let other: OtherRemote = b.remote("other").await.unwrap();
+    assert_eq!(other.ping().await, Ok(1));
+    let wrong = b.remote::<OtherRemote>("counter").await.unwrap_err();
+    assert!(matches!(wrong, RemoteError::WrongType { .. }), "{wrong:?}");
+    let as_pool = b.remote_pool::<CounterRemote>("counter").await.unwrap_err();
+    assert!(
+        matches!(as_pool, RemoteError::WrongType { .. }),
+        "{as_pool:?}"
+    );
+    assert_eq!(
+        a.expose("bad name", &a.spawn(Other)).await,
+        Err(RemoteError::InvalidName("bad name".into()))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_actor_leaves_the_registry_and_its_watchers_know() {
+    let server = NatsServer::start().expect("nats-server");
+    let a = node(&server.url(), "a").await;
+    let b = node(&server.url(), "b").await;
+    let counter = a.spawn(Counter { n: 0 });
+    a.expose("counter", &counter).await.unwrap();
+    let remote: CounterRemote = b.remote("counter").await.unwrap();
+    let watch = tokio::spawn(b.watch_remote(&remote));
+    assert_eq!(remote.add(1).await, Ok(1));
+    counter.stop();
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(10), watch)
+            .await
+            .unwrap()
+            .unwrap(),
+        RemoteDown::Stopped
+    );
+    assert_eq!(
+        remote.add(1).await,
+        Err(RemoteError::NotDelivered(NotDelivered::NoResponders))
+    );
+    assert_eq!(
+        b.remote::<CounterRemote>("counter").await.unwrap_err(),
+        RemoteError::NotRegistered {
+            name: "counter".into()
+        }
+    );
+    // The name is free again.
+    a.expose("counter", &a.spawn(Counter { n: 10 }))
+        .await
+        .unwrap();
+    assert_eq!(remote.add(1).await, Ok(11));
+}
+
+/// Signalled by `Narrow::gate` when it is in its handler.
+static ENTERED: tokio::sync::Notify = tokio::sync::Notify::const_new();
+/// Lets `Narrow::gate` return.
+static RELEASE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(0);
+
+#[actor(mailbox = 1)]
+struct Narrow;
+
+#[actor(remote = "test.Narrow")]
+impl Narrow {
+    #[message]
+    async fn gate(&mut self) -> u8 {
+        ENTERED.notify_one();
+        RELEASE.acquire().await.unwrap().forget();
+        1
+    }
+    #[message]
+    fn quick(&self) -> u8 {
+        2
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_mailbox_rejects_instead_of_blocking_the_connection() {
+    let server = NatsServer::start().expect("nats-server");
+    let a = node(&server.url(), "a").await;
+    let b = node(&server.url(), "b").await;
+    a.expose("narrow", &a.spawn(Narrow)).await.unwrap();
+    a.expose("counter", &a.spawn(Counter { n: 0 }))
+        .await
+        .unwrap();
+    let narrow: NarrowRemote = b.remote("narrow").await.unwrap();
+    let counter: CounterRemote = b.remote("counter").await.unwrap();
+    // One in the handler, one queued (a tell, sent before the next ask on
+    // the same connection): the ask after them finds the mailbox full.
+    let busy = tokio::spawn(narrow.gate().into_future());
+    ENTERED.notified().await;
+    narrow.quick().tell().await.unwrap();
+    assert_eq!(
+        narrow.quick().await,
+        Err(RemoteError::Rejected(Rejection::Full))
+    );
+    // The connection is not blocked: another actor of the node answers.
+    assert_eq!(counter.add(3).await, Ok(3));
+    RELEASE.add_permits(1);
+    assert_eq!(busy.await.unwrap(), Ok(1));
+    assert_eq!(narrow.quick().await, Ok(2));
+    assert_eq!(a.cluster().unwrap().stats().rejected, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_large_a_message_is_rejected_before_it_is_sent() {
+    let server = NatsServer::start().expect("nats-server");
+    let a = node(&server.url(), "a").await;
+    let b = node(&server.url(), "b").await;
+    a.expose("counter", &a.spawn(Counter { n: 0 }))
+        .await
+        .unwrap();
+    let counter: CounterRemote = b.remote("counter").await.unwrap();
+    let max = b.cluster().unwrap().client().server_info().max_payload;
+    assert_eq!(counter.echo(vec![7; 1000]).await, Ok(1000));
+    assert_eq!(
+        counter.echo(vec![7; max + 1]).await,
+        Err(RemoteError::Rejected(Rejection::TooLarge))
+    );
+    assert_eq!(
+        counter.echo(vec![7; max + 1]).tell().await,
+        Err(RemoteError::Rejected(Rejection::TooLarge))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ask_past_its_deadline_times_out() {
+    let server = NatsServer::start().expect("nats-server");
+    let a = node(&server.url(), "a").await;
+    let b = node(&server.url(), "b").await;
+    a.expose("counter", &a.spawn(Counter { n: 0 }))
+        .await
+        .unwrap();
+    let counter: CounterRemote = b.remote("counter").await.unwrap();
+    let deadline = Duration::from_millis(300);
+    assert_eq!(
+        counter.hold(5_000).timeout(deadline).await,
+        Err(RemoteError::Timeout(deadline))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_with_wrong_credentials_cannot_join() {
+    let server = NatsServer::builder()
+        .user_password("ci", "right")
+        .start()
+        .expect("nats-server");
+    let wrong = Cluster::connect(
+        ClusterConfig::new(server.url())
+            .cluster("reg")
+            .node("w")
+            .user_password("ci", "wrong"),
+    )
+    .await;
+    assert!(matches!(wrong, Err(RemoteError::Connect(_))), "{wrong:?}");
+    let none = Cluster::connect(ClusterConfig::new(server.url()).cluster("reg").node("n")).await;
+    assert!(matches!(none, Err(RemoteError::Connect(_))), "{none:?}");
+    let right = Cluster::connect(
+        ClusterConfig::new(server.url())
+            .cluster("reg")
+            .node("r")
+            .user_password("ci", "right"),
+    )
+    .await;
+    assert!(right.is_ok(), "{right:?}");
+}
+
+/// Version 1 of a message type, and the actor that takes it.
+mod v1 {
+    use actor_core::prelude::*;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Job {
+        pub name: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Receipt {
+        pub name: String,
+    }
+
+    #[actor]
+    pub struct Desk;
+
+    #[actor(remote = "test.Desk")]
+    impl Desk {
+        #[message]
+        pub fn submit(&mut self, job: Job) -> Receipt {
+            Receipt { name: job.name }
+        }
+    }
+}
+
+/// Version 2: an optional field more in the argument and in the response,
+/// and a message more.
+mod v2 {
+    use actor_core::prelude::*;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Job {
+        pub name: String,
+        #[serde(default)]
+        pub priority: Option<u8>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Receipt {
+        pub name: String,
+        #[serde(default)]
+        pub priority: Option<u8>,
+    }
+
+    #[actor]
+    pub struct Desk;
+
+    #[actor(remote = "test.Desk")]
+    impl Desk {
+        #[message]
+        pub fn submit(&mut self, job: Job) -> Receipt {
+            Receipt {
+                name: job.name,
+                priority: job.priority.or(Some(0)),
+            }
+        }
+        #[message]
+        pub fn cancel(&mut self, name: String) -> bool {
+            !name.is_empty()
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_old_and_a_new_version_of_a_message_talk() {
+    let server = NatsServer::start().expect("nats-server");
+    let old = node(&server.url(), "old").await;
+    let new = node(&server.url(), "new").await;
+    old.expose("old-desk", &old.spawn(v1::Desk)).await.unwrap();
+    new.expose("new-desk", &new.spawn(v2::Desk)).await.unwrap();
+
+    // new -> old: the extra field is skipped, the missing one defaults.
+    let old_desk: v2::DeskRemote = new.remote("old-desk").await.unwrap();
+    let job = v2::Job {
+        name: "build".into(),
+        priority: Some(3),
+    };
+    assert_eq!(
+        old_desk.submit(job).await,
+        Ok(v2::Receipt {
+            name: "build".into(),
+            priority: None
+        })
+    );
+    // A message the old version does not have: an error, not a panic.
+    assert_eq!(
+        old_desk.cancel("build".into()).await,
+        Err(RemoteError::UnknownMessage {
+            message: "cancel".into()
+        })
+    );
+    // old -> new.
+    let new_desk: v1::DeskRemote = old.remote("new-desk").await.unwrap();
+    assert_eq!(
+        new_desk
+            .submit(v1::Job {
+                name: "test".into()
+            })
+            .await,
+        Ok(v1::Receipt {
+            name: "test".into()
+        })
+    );
+}
