@@ -198,6 +198,21 @@ pub trait Actor: ActorState + Sized {
         None
     }
 
+    /// Wraps a message with its sender's span (see [`trace`](crate::trace)).
+    /// Generated; a type without the variant gives the message back.
+    #[doc(hidden)]
+    fn traced(
+        traced: crate::trace::Traced<Self::Message>,
+    ) -> Result<Self::Message, crate::trace::Traced<Self::Message>> {
+        Err(traced)
+    }
+
+    /// Unwraps a message sent with its sender's span. Generated.
+    #[doc(hidden)]
+    fn untraced(msg: Self::Message) -> Result<crate::trace::Traced<Self::Message>, Self::Message> {
+        Err(msg)
+    }
+
     /// Runs once after the last message, with the reason the actor stops (`#[on_stop]`).
     fn on_stop(
         &mut self,
@@ -292,13 +307,21 @@ impl fmt::Display for StopReason {
 }
 
 /// A panic caught in a handler or hook.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PanicError {
+///
+/// One pointer wide (it travels in [`AskError`](crate::AskError), whose size
+/// every ask's result pays for); cloning it shares the message.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PanicError(Arc<PanicInner>);
+
+#[derive(PartialEq, Eq)]
+struct PanicInner {
     message: String,
     handler: &'static str,
 }
 
 impl PanicError {
+    /// The panic caught with `payload` in `handler`. The replies it dropped
+    /// learn of it here (see [`reply`](crate::reply#which-panic-an-ask-learns-of)).
     pub(crate) fn from_payload(payload: Box<dyn Any + Send>, handler: &'static str) -> Self {
         let message = if let Some(s) = payload.downcast_ref::<&'static str>() {
             (*s).to_owned()
@@ -307,23 +330,59 @@ impl PanicError {
         } else {
             "non-string panic payload".to_owned()
         };
-        PanicError { message, handler }
+        let panic = PanicError::new(handler, message);
+        crate::reply::panic_caught(&panic);
+        panic
+    }
+
+    /// A panic in `handler` with `message`, for code that needs one without
+    /// panicking: a test of how errors are mapped, a stand-in's answer.
+    ///
+    /// ```
+    /// use actor_core::{AskError, PanicError};
+    ///
+    /// let err = AskError::Panicked(PanicError::new("get", "index out of bounds"));
+    /// assert_eq!(err.to_string(), "the request's handler panicked in `get`: index out of bounds");
+    /// ```
+    pub fn new(handler: &'static str, message: impl Into<String>) -> Self {
+        PanicError(Arc::new(PanicInner {
+            message: message.into(),
+            handler,
+        }))
+    }
+
+    /// A panic the runtime did not catch itself: it dropped a reply
+    /// somewhere the runtime does not see (handler `"?"`).
+    pub(crate) fn unknown() -> Self {
+        PanicError::new(
+            "?",
+            "a panic dropped the reply where actor-core does not catch it",
+        )
     }
 
     /// The panic message (`"non-string panic payload"` when it was not a string).
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// The handler or hook that panicked: a message name, `"on_start"`, ….
     pub fn handler(&self) -> &'static str {
-        self.handler
+        self.0.handler
     }
 }
 
 impl fmt::Display for PanicError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "panicked in `{}`: {}", self.handler, self.message)
+        write!(f, "panicked in `{}`: {}", self.0.handler, self.0.message)
+    }
+}
+
+impl fmt::Debug for PanicError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PanicError")
+            .field("handler", &self.0.handler)
+            .field("message", &self.0.message)
+            .finish()
     }
 }
 

@@ -26,7 +26,7 @@
 //! A panic in `f` is caught on the pool thread and comes back as
 //! [`CpuError::Panicked`]; the thread and the pool keep working. A [`Reply`]
 //! that `f` owned and drops while panicking answers its ask with
-//! [`AskError::Panicked`](crate::AskError::Panicked).
+//! [`AskError::Panicked`](crate::AskError::Panicked), carrying that panic.
 //!
 //! # Delegated replies
 //!
@@ -172,9 +172,10 @@ impl CpuPool {
                 let span = tracing::Span::current();
                 pool.spawn(move || {
                     let _entered = span.enter();
-                    let result = catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
-                        CpuError::Panicked(PanicError::from_payload(payload, TASK_NAME))
-                    });
+                    // Replies dropped by a panic in `f` answer with it.
+                    let result =
+                        crate::reply::catching(TASK_NAME, || catch_unwind(AssertUnwindSafe(f)))
+                            .map_err(CpuError::Panicked);
                     let _ = tx.send(result);
                 });
             }

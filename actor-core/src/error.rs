@@ -16,6 +16,8 @@
 
 use std::time::Duration;
 
+use crate::actor::PanicError;
+
 /// Why an ask (`request.await` or `request.timeout(d).await`) produced no reply.
 ///
 /// ```
@@ -40,7 +42,36 @@ use std::time::Duration;
 /// assert_eq!(err, AskError::Stopped);
 /// # }
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+///
+/// A panic in the handler is [`AskError::Panicked`], with the handler's name
+/// and the panic's message:
+///
+/// ```
+/// use actor_core::prelude::*;
+///
+/// #[actor]
+/// struct Parser;
+///
+/// #[actor]
+/// impl Parser {
+///     #[message]
+///     fn parse(&self, text: String) -> u32 {
+///         text.parse().expect("a number")
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// # std::panic::set_hook(Box::new(|_| {}));
+/// let parser = System::new().spawn(Parser);
+/// let Err(AskError::Panicked(panic)) = parser.parse("twelve".into()).await else {
+///     panic!("the handler panicked");
+/// };
+/// assert_eq!(panic.handler(), "parse");
+/// assert!(panic.message().starts_with("a number: "));
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum AskError {
     /// The actor had stopped before the message could be queued: it was not delivered.
@@ -50,9 +81,12 @@ pub enum AskError {
     /// restarted first, or a delegated [`Reply`](crate::Reply) was dropped unsent.
     #[error("the actor dropped the request without replying")]
     NoReply,
-    /// The handler panicked while handling this very message.
-    #[error("the handler panicked while handling the request")]
-    Panicked,
+    /// The handler panicked while handling this very message (or a panic
+    /// dropped its delegated [`Reply`](crate::Reply)): which handler, and the
+    /// panic's message. See [which panic an ask learns
+    /// of](crate::reply#which-panic-an-ask-learns-of).
+    #[error("the request's handler {0}")]
+    Panicked(PanicError),
     /// No reply came within the deadline given to [`Request::timeout`](crate::Request::timeout).
     /// The message may still be handled later; its reply is then discarded.
     #[error("no reply within {0:?}")]

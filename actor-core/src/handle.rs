@@ -190,7 +190,7 @@ impl<A: Actor> ActorRef<A> {
         if !self.cell().accepts() {
             return Err((msg, TrySendError::Stopped));
         }
-        self.tx().try_send(msg)
+        self.tx().try_send(crate::trace::outgoing::<A>(msg))
     }
 
     /// Waits for room for one message in the mailbox; `Stopped` once a stop
@@ -208,7 +208,7 @@ impl<A: Actor> ActorRef<A> {
         if !self.cell().accepts() {
             return Err(SendError::Stopped);
         }
-        self.tx().send(msg).await
+        self.tx().send(crate::trace::outgoing::<A>(msg)).await
     }
 
     /// Waits until the actor has stopped for good and returns why.

@@ -115,7 +115,8 @@
 //! # Failure
 //!
 //! A panic in a handler or hook is caught. The ask being handled resolves to
-//! [`AskError::Panicked`], queued asks to [`AskError::NoReply`], and the actor
+//! [`AskError::Panicked`] (with the handler's name and the panic's message),
+//! queued asks to [`AskError::NoReply`], and the actor
 //! stops with [`StopReason::Panicked`] (reported through `tracing` and
 //! [`ActorRef::wait_stopped`]). Unsupervised, it stays stopped.
 //!
@@ -254,6 +255,7 @@ pub mod system;
 mod task;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod trace;
 
 pub use actor::{Actor, ActorState, PanicError, StopReason, TellErrors};
 pub use actor_macros::{actor, message, on_down, on_link_died, on_restart, on_start, on_stop};
@@ -278,9 +280,10 @@ pub use system::{DEFAULT_SHUTDOWN_TIMEOUT, System, SystemBuilder};
 /// The names an actor module needs: `use actor_core::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Actor, ActorHandle, ActorId, ActorRef, Ask, AskError, Backoff, Context, Recipient, Reply,
-        Request, Restart, SendError, StopReason, Strategy, Supervisor, SupervisorRef, System, Tell,
-        TrySendError, actor, message, on_down, on_link_died, on_restart, on_start, on_stop,
+        Actor, ActorHandle, ActorId, ActorRef, Ask, AskError, Backoff, Context, PanicError,
+        Recipient, Reply, Request, Restart, SendError, StopReason, Strategy, Supervisor,
+        SupervisorRef, System, Tell, TrySendError, actor, message, on_down, on_link_died,
+        on_restart, on_start, on_stop,
     };
     pub use crate::{CpuError, RegistryError};
 }

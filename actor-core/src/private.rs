@@ -218,8 +218,8 @@ pub fn response<R, T: Returns<R>>(value: T) -> R {
 /// The reply slot of a message as the handler's `Reply<T>` argument `P`
 /// (the same type).
 #[inline(always)]
-pub fn delegate<R, P: ReplyOf<R>>(reply: Reply<R>) -> P {
-    P::from_reply(reply)
+pub fn delegate<R, P: ReplyOf<R>>(reply: Answer<R>) -> P {
+    P::from_reply(reply.into_reply())
 }
 
 pub use crate::reply::ReplyTo;
@@ -231,16 +231,19 @@ pub fn ask_slot<T>(reply: crate::Reply<T>) -> Option<ReplyTo<T>> {
     reply.into_channel()
 }
 
-/// The [`Reply`](crate::Reply) a handler gets for an ask.
+pub use crate::reply::Answer;
+
+/// The reply slot of an ask, around its handler: an [`Answer`], or, for a
+/// delegated handler, the [`Reply`](crate::Reply) [`delegate`] makes of it.
 #[inline(always)]
-pub fn reply_to<T>(channel: ReplyTo<T>) -> crate::Reply<T> {
-    crate::Reply::from_channel(channel)
+pub fn reply_to<T>(channel: ReplyTo<T>) -> Answer<T> {
+    Answer::ask(channel)
 }
 
-/// The [`Reply`](crate::Reply) a handler gets for a tell: sending into it does nothing.
+/// The reply slot of a tell, for a delegated handler: sending into it does nothing.
 #[inline(always)]
-pub fn no_reply<T>() -> crate::Reply<T> {
-    crate::Reply::none()
+pub fn no_reply<T>() -> Answer<T> {
+    Answer::none()
 }
 
 /// The value a handler returned for a told message, which nobody reads: an

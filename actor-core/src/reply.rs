@@ -32,25 +32,77 @@
 //! [`AskError::NoReply`](crate::AskError::NoReply), or to
 //! [`AskError::Panicked`](crate::AskError::Panicked) when it is dropped by a
 //! panic, so an ask never hangs.
+//!
+//! # Which panic an ask learns of
+//!
+//! [`AskError::Panicked`](crate::AskError::Panicked) carries the
+//! [`PanicError`]: the handler that panicked and the panic's message. The
+//! runtime learns them where it catches the panic, an instant after the
+//! reply was dropped (on the same thread, in the same poll), and the asker
+//! waits for that instant when the reply is one the runtime holds where it
+//! catches panics: the reply of an ordinary handler (one that returns its
+//! answer), sync or async, and a delegated reply dropped by a panic in work
+//! on the CPU pool ([`Context::spawn_cpu`](crate::Context::spawn_cpu)) or
+//! in a test stand-in's closure. A delegated reply dropped by any other panic
+//! (in its handler, or in a thread or a task of your own, where it cannot
+//! tell whether the runtime will catch the panic) answers at once with a
+//! [`PanicError`] whose handler is `"?"`; when the handler itself panicked,
+//! the actor's [`StopReason::Panicked`](crate::StopReason::Panicked) has the
+//! panic.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::oneshot;
 
-/// What travels back through the reply channel: the answer, or the news that
-/// the handler panicked.
-pub(crate) type ReplyResult<T> = Result<T, HandlerPanicked>;
+use crate::actor::PanicError;
 
-/// Marker sent when a [`Reply`] is dropped by a panic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct HandlerPanicked;
+/// What travels back through the reply channel: the answer, or the news that
+/// a panic dropped the reply.
+pub(crate) type ReplyResult<T> = Result<T, Dropped>;
+
+/// A reply dropped by a panic: a ticket for the panic, which the asker
+/// collects with [`panic_of`] once the runtime has caught it (on the thread
+/// that dropped the reply, in the same poll). A plain number: the reply
+/// channel's value gains no destructor, so the answer's way back costs what
+/// it cost before panics were reported.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Dropped(u64);
 
 thread_local! {
     /// Set while the runtime drops the state of a handler that panicked, so that
     /// replies dropped then report the panic (a future is dropped after
     /// `catch_unwind` returns, when `std::thread::panicking()` is already false).
     static DROPPING_PANICKED: Cell<bool> = const { Cell::new(false) };
+    /// Set where the runtime catches the panics of code that may hold
+    /// delegated replies ([`catching`]).
+    static CATCHING: Cell<bool> = const { Cell::new(false) };
+    /// The tickets of the replies dropped by the panic being caught on this
+    /// thread ([`panic_caught`]).
+    static PENDING: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The next ticket (0 is never one).
+static NEXT_TICKET: AtomicU64 = AtomicU64::new(1);
+
+/// Panics caught and not yet collected by their askers, and askers waiting
+/// for a panic not yet caught, by ticket. Touched only when a panic drops a
+/// reply.
+static CAUGHT: Mutex<BTreeMap<u64, Caught>> = Mutex::new(BTreeMap::new());
+
+enum Caught {
+    Panic(PanicError),
+    Waiting(oneshot::Sender<PanicError>),
+}
+
+fn caught() -> std::sync::MutexGuard<'static, BTreeMap<u64, Caught>> {
+    // Nothing panics while holding it; a poisoned map is still consistent.
+    CAUGHT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Runs `f` (which drops a panicked handler's state) so that replies dropped by
@@ -64,6 +116,103 @@ pub(crate) fn dropping_panicked<R>(f: impl FnOnce() -> R) -> R {
     }
     let _reset = Reset(DROPPING_PANICKED.with(|c| c.replace(true)));
     f()
+}
+
+/// Tells `tx`'s asker of the panic being caught on this thread, once it is.
+fn answer_when_caught<T>(tx: oneshot::Sender<ReplyResult<T>>) {
+    let ticket = NEXT_TICKET.fetch_add(1, Ordering::Relaxed);
+    if tx.send(Err(Dropped(ticket))).is_err() {
+        return; // Nobody waits.
+    }
+    if PENDING.try_with(|p| p.borrow_mut().push(ticket)).is_err() {
+        // The thread is ending: nothing will be caught on it.
+        publish(ticket, PanicError::unknown());
+    }
+}
+
+/// Tells `tx`'s asker of `panic` at once.
+fn answer_now<T>(tx: oneshot::Sender<ReplyResult<T>>, panic: PanicError) {
+    let ticket = NEXT_TICKET.fetch_add(1, Ordering::Relaxed);
+    if tx.send(Err(Dropped(ticket))).is_ok() {
+        publish(ticket, panic);
+    }
+}
+
+/// The panic of `ticket` is known: to its waiting asker, or kept for it.
+fn publish(ticket: u64, panic: PanicError) {
+    let mut caught = caught();
+    match caught.remove(&ticket) {
+        Some(Caught::Waiting(asker)) => {
+            let _ = asker.send(panic);
+        }
+        _ => {
+            caught.insert(ticket, Caught::Panic(panic));
+        }
+    }
+}
+
+/// The panic that dropped the reply with this ticket: at once if it was
+/// caught, else when it is.
+pub(crate) fn panic_of(Dropped(ticket): Dropped) -> impl Future<Output = PanicError> + Send {
+    let waiting = {
+        let mut caught = caught();
+        match caught.remove(&ticket) {
+            Some(Caught::Panic(panic)) => Err(panic),
+            _ => {
+                let (tx, rx) = oneshot::channel();
+                caught.insert(ticket, Caught::Waiting(tx));
+                Ok(rx)
+            }
+        }
+    };
+    async move {
+        match waiting {
+            Err(panic) => panic,
+            Ok(rx) => rx.await.unwrap_or_else(|_| PanicError::unknown()),
+        }
+    }
+}
+
+/// A panic was caught on this thread: the replies it dropped answer their
+/// asks with it. Called by [`PanicError::from_payload`], which every panic
+/// the runtime catches goes through.
+pub(crate) fn panic_caught(panic: &PanicError) {
+    for ticket in take_pending() {
+        publish(ticket, panic.clone());
+    }
+}
+
+fn take_pending() -> Vec<u64> {
+    PENDING
+        .try_with(|p| std::mem::take(&mut *p.borrow_mut()))
+        .unwrap_or_default()
+}
+
+/// Runs `f`, which catches the panics of the code it runs (it returns
+/// `catch_unwind`'s result), so that delegated replies dropped by a panic in
+/// there answer with it: work on the CPU pool, a stand-in's closure. Replies
+/// dropped by a panic that the code caught itself answer with a panic of
+/// unknown message when `f` returns.
+pub(crate) fn catching<R>(
+    handler: &'static str,
+    f: impl FnOnce() -> std::thread::Result<R>,
+) -> Result<R, PanicError> {
+    let outer = CATCHING.with(|c| c.replace(true));
+    let out = f();
+    CATCHING.with(|c| c.set(outer));
+    match out {
+        Ok(value) => {
+            if !outer {
+                // Caught inside `f`: the askers learn of a panic without
+                // its message.
+                for ticket in take_pending() {
+                    publish(ticket, PanicError::unknown());
+                }
+            }
+            Ok(value)
+        }
+        Err(payload) => Err(PanicError::from_payload(payload, handler)),
+    }
 }
 
 /// The reply slot of one request. Send the answer with [`Reply::send`].
@@ -125,6 +274,7 @@ impl<T> Reply<T> {
 
     /// The reply slot of a message that came with a channel.
     #[inline(always)]
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub(crate) fn from_channel(channel: ReplyTo<T>) -> Self {
         Reply {
             tx: Some(channel.0),
@@ -141,12 +291,75 @@ impl<T> Drop for Reply<T> {
     }
 }
 
-/// A reply dropped without an answer: tell the asker if a panic dropped it
-/// (otherwise dropping the sender tells it `NoReply`).
+/// A reply dropped without an answer: if a panic dropped it, tell the asker
+/// (see the [module docs](self#which-panic-an-ask-learns-of)); otherwise
+/// dropping the sender tells it `NoReply`.
 #[cold]
 fn dropped_unsent<T>(tx: oneshot::Sender<ReplyResult<T>>) {
+    let unwinding = std::thread::panicking();
+    if DROPPING_PANICKED.with(Cell::get) || unwinding && CATCHING.with(Cell::get) {
+        answer_when_caught(tx);
+    } else if unwinding {
+        // Where the runtime does not catch this panic: not ours to see.
+        answer_now(tx, PanicError::unknown());
+    }
+}
+
+/// The reply slot of an ask or a tell as generated dispatch holds it around
+/// an ordinary handler (one that returns its answer): [`Reply`] for a
+/// delegated one. Its reply is dropped by a panic only inside the runtime's
+/// dispatch, where the panic is caught in the same poll: the asker waits for
+/// it (see the [module docs](self#which-panic-an-ask-learns-of)).
+#[doc(hidden)]
+pub struct Answer<T> {
+    tx: Option<oneshot::Sender<ReplyResult<T>>>,
+}
+
+impl<T> Answer<T> {
+    /// The slot of an ask.
+    #[inline(always)]
+    pub(crate) fn ask(channel: ReplyTo<T>) -> Self {
+        Answer {
+            tx: Some(channel.0),
+        }
+    }
+
+    /// The empty slot of a tell.
+    #[inline(always)]
+    pub(crate) fn none() -> Self {
+        Answer { tx: None }
+    }
+
+    /// Sends the answer (nothing for a tell, or an asker that gave up).
+    #[inline(always)]
+    pub fn send(mut self, value: T) {
+        if let Some(tx) = self.tx.take() {
+            let _ = tx.send(Ok(value));
+        }
+    }
+
+    /// The slot, as the `Reply` a delegated handler takes.
+    #[inline(always)]
+    pub(crate) fn into_reply(mut self) -> Reply<T> {
+        Reply { tx: self.tx.take() }
+    }
+}
+
+impl<T> Drop for Answer<T> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if let Some(tx) = self.tx.take() {
+            answer_dropped(tx);
+        }
+    }
+}
+
+/// An ordinary handler's reply dropped unsent: by its panic (the runtime is
+/// catching it), or because the actor stopped.
+#[cold]
+fn answer_dropped<T>(tx: oneshot::Sender<ReplyResult<T>>) {
     if std::thread::panicking() || DROPPING_PANICKED.with(Cell::get) {
-        let _ = tx.send(Err(HandlerPanicked));
+        answer_when_caught(tx);
     }
 }
 

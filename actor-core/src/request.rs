@@ -161,7 +161,7 @@ use crate::cell::{ActorCell, Running};
 use crate::error::{AskError, SendError, TrySendError};
 use crate::handle::{ActorRef, Shared};
 use crate::mailbox::MailboxSender;
-use crate::reply::{Reply, ReplyResult};
+use crate::reply::{Dropped, Reply, ReplyResult};
 
 /// A message to an actor, not yet sent. See the [module docs](self).
 ///
@@ -204,16 +204,31 @@ impl<A: Actor> std::ops::Deref for Target<'_, A> {
 }
 
 impl<'a, A: Actor> Target<'a, A> {
+    /// The mailbox a `Tell` sends to.
+    #[inline(always)]
+    fn into_mailbox(self) -> Mailbox<'a, A::Message> {
+        match self {
+            Target::Borrowed(to) => Mailbox::Borrowed {
+                tx: to.tx(),
+                cell: to.cell(),
+            },
+            Target::Owned(to) => Mailbox::Owned(to.shared),
+        }
+    }
+
     /// Waits for room in the mailbox, then queues `msg`: borrowing the
     /// mailbox for as long as the request does, or, for an owned request,
     /// through a reference of the wait's own.
     #[cold]
-    fn send_later(&self, msg: A::Message) -> SendFuture<'a> {
+    fn send_later(&self, msg: A::Message) -> SlowFuture<'a> {
         match self {
-            Target::Borrowed(to) => Box::pin(to.tx().send(msg)),
+            Target::Borrowed(to) => {
+                let tx = to.tx();
+                Box::pin(async move { tx.send(msg).await.map_err(|_| AskError::Stopped) })
+            }
             Target::Owned(to) => {
                 let to = to.clone();
-                Box::pin(async move { to.tx().send(msg).await })
+                Box::pin(async move { to.tx().send(msg).await.map_err(|_| AskError::Stopped) })
             }
         }
     }
@@ -271,17 +286,15 @@ where
     /// bounded mailbox. Fails only if the actor is stopped.
     #[inline]
     pub fn tell(self) -> Tell<'a, A::Message> {
-        let msg = Some((self.make)(Reply::none()));
-        let to = match self.to {
-            Target::Borrowed(to) => Mailbox::Borrowed {
-                tx: to.tx(),
-                cell: to.cell(),
-            },
-            Target::Owned(to) => Mailbox::Owned(to.shared),
-        };
+        let mut msg = (self.make)(Reply::none());
+        // Made here, where the actor type is known: a told message carries
+        // the span current where its `Tell` is made (see `crate::trace`).
+        if tracing::level_enabled!(tracing::Level::DEBUG) {
+            msg = crate::trace::with_sender_span::<A>(msg);
+        }
         Tell {
-            to,
-            msg,
+            to: self.to.into_mailbox(),
+            msg: Some(msg),
             waiting: None,
         }
     }
@@ -357,7 +370,7 @@ where
         Ask {
             to: self.to,
             make: Some(self.make),
-            sending: None,
+            slow: None,
             reply: None,
         }
     }
@@ -487,13 +500,26 @@ pub struct Ask<'a, A: Actor, R, F> {
     to: Target<'a, A>,
     /// Builds the message; taken on the first poll, which sends it.
     make: Option<F>,
-    /// Only when the bounded mailbox was full: waits for room.
-    sending: Option<SendFuture<'a>>,
+    /// The rare waits, boxed: for room in a full bounded mailbox, or for the
+    /// panic that dropped the reply to be caught.
+    slow: Option<SlowFuture<'a>>,
     /// The reply, once the message is sent.
     reply: Option<oneshot::Receiver<ReplyResult<R>>>,
 }
 
 type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
+
+/// An ask's rare waits: for room in a full mailbox (`Ok` once the message
+/// is queued), or for the panic that dropped the reply (always `Err`).
+type SlowFuture<'a> = Pin<Box<dyn Future<Output = Result<(), AskError>> + Send + 'a>>;
+
+/// Waits for the panic that dropped a reply to be caught (on the thread that
+/// dropped it, in the same poll; should it not be, the channel closes).
+#[cold]
+fn panic_of(dropped: Dropped) -> SlowFuture<'static> {
+    let panic = crate::reply::panic_of(dropped);
+    Box::pin(async move { Err(AskError::Panicked(panic.await)) })
+}
 
 // No field is ever pinned: the closure is moved out on first poll and the
 // oneshot receiver and boxed future are `Unpin`.
@@ -503,7 +529,9 @@ impl<A: Actor, R, F> fmt::Debug for Ask<'_, A, R, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = if self.make.is_some() {
             "not sent"
-        } else if self.sending.is_some() {
+        } else if self.reply.is_none() && self.slow.is_some() {
+            "waiting for the panic that dropped the reply"
+        } else if self.slow.is_some() {
             "waiting for mailbox room"
         } else {
             "waiting for the reply"
@@ -520,7 +548,7 @@ impl<'a, A: Actor, R, F> Ask<'a, A, R, F> {
         Ask {
             to,
             make: None,
-            sending: None,
+            slow: None,
             reply: Some(reply),
         }
     }
@@ -547,12 +575,14 @@ where
                 Ok(()) => {}
                 Err((_, TrySendError::Stopped)) => return Poll::Ready(Err(AskError::Stopped)),
                 Err((msg, TrySendError::Full)) => {
-                    this.sending = Some(this.to.send_later(msg));
+                    this.slow = Some(this.to.send_later(msg));
                 }
             }
         }
-        if this.sending.is_some() && ready!(poll_waiting(&mut this.sending, cx)).is_err() {
-            return Poll::Ready(Err(AskError::Stopped));
+        if this.slow.is_some()
+            && let Err(failed) = ready!(poll_slow(&mut this.slow, cx))
+        {
+            return Poll::Ready(Err(failed));
         }
         let Some(rx) = this.reply.as_mut() else {
             panic!("`Ask` polled after completion");
@@ -562,12 +592,38 @@ where
             Poll::Pending if Running::is(this.to.id()) => Err(AskError::Deadlock),
             Poll::Pending => return Poll::Pending,
             Poll::Ready(Ok(Ok(value))) => Ok(value),
-            Poll::Ready(Ok(Err(_panicked))) => Err(AskError::Panicked),
+            Poll::Ready(Ok(Err(dropped))) => return this.panicked(dropped, cx),
             Poll::Ready(Err(_dropped)) => Err(AskError::NoReply),
         };
         this.reply = None;
         Poll::Ready(out)
     }
+}
+
+impl<A: Actor, R, F> Ask<'_, A, R, F> {
+    /// A panic dropped the reply: waits for it to be caught (kept out of
+    /// `poll`, whose every instruction each ask pays for).
+    #[cold]
+    #[inline(never)]
+    fn panicked(&mut self, dropped: Dropped, cx: &mut Context<'_>) -> Poll<Result<R, AskError>> {
+        self.reply = None;
+        self.slow = Some(panic_of(dropped));
+        poll_slow(&mut self.slow, cx).map(|panicked| panicked.and(Err(AskError::NoReply)))
+    }
+}
+
+/// Polls an ask's rare wait (see [`SlowFuture`]).
+#[cold]
+fn poll_slow(
+    slow: &mut Option<SlowFuture<'_>>,
+    cx: &mut Context<'_>,
+) -> Poll<Result<(), AskError>> {
+    let Some(wait) = slow.as_mut() else {
+        return Poll::Ready(Ok(()));
+    };
+    let done = ready!(wait.as_mut().poll(cx));
+    *slow = None;
+    Poll::Ready(done)
 }
 
 pin_project_lite::pin_project! {

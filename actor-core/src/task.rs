@@ -24,6 +24,7 @@ use crate::dead_letter::DeadLetter;
 use crate::mailbox::MailboxReceiver;
 use crate::metrics::TypeCounters;
 use crate::reply::dropping_panicked;
+use crate::trace;
 
 /// Decides what follows when an instance of `A` stops: a new instance
 /// (supervised restart) or the end of the actor.
@@ -377,10 +378,9 @@ fn live<'f, A: Actor, P: Parent<A>>(
             // Not `handle_async`: awaited inline, the handler's future is the
             // only state kept across this await (an idle actor stays small).
             if tracing::level_enabled!(tracing::Level::DEBUG) {
-                let span = tracing::debug_span!("message", message = st.current);
-                Box::pin(actor.handle(msg, &mut st.ctx).instrument(span)).await;
+                Box::pin(handle_in_span(actor, msg, st)).await;
             } else {
-                actor.handle(msg, &mut st.ctx).await;
+                actor.handle(trace::plain::<A>(msg), &mut st.ctx).await;
             }
             cell.count_handled();
         }
@@ -577,7 +577,8 @@ async fn drain<A: Actor>(
 
 /// Runs `msg`'s handler if it is synchronous; gives the message back if it is
 /// async. The `message` tracing span is made only when something listens at
-/// DEBUG level (checking costs one atomic load).
+/// DEBUG level (checking costs one atomic load). Without that, a message that
+/// came with its sender's span is given back too: the async path unwraps it.
 #[inline(always)]
 fn handle_sync<A: Actor>(
     actor: &mut A,
@@ -586,11 +587,24 @@ fn handle_sync<A: Actor>(
 ) -> Option<A::Message> {
     st.current = A::message_name(&msg);
     if tracing::level_enabled!(tracing::Level::DEBUG) {
-        let span = tracing::debug_span!("message", message = st.current);
-        span.in_scope(|| actor.handle_sync(msg, &mut st.ctx))
+        handle_sync_in_span(actor, msg, st)
     } else {
         actor.handle_sync(msg, &mut st.ctx)
     }
+}
+
+/// [`handle_sync`] inside the message's span (see [`trace`]).
+#[inline(never)]
+fn handle_sync_in_span<A: Actor>(
+    actor: &mut A,
+    msg: A::Message,
+    st: &mut TaskState<A>,
+) -> Option<A::Message> {
+    let (msg, parent) = trace::incoming::<A>(msg);
+    let span = trace::message_span::<A>(parent.as_ref(), st.current);
+    let left = span.in_scope(|| actor.handle_sync(msg, &mut st.ctx));
+    // An async handler's message goes on with its sender's span.
+    left.map(|msg| trace::rejoin::<A>(msg, parent))
 }
 
 /// Awaits an async handler, inside the message's span when one is wanted
@@ -604,12 +618,20 @@ fn handle_async<'f, A: Actor>(
 ) -> impl Future<Output = ()> + Send + 'f {
     async move {
         if tracing::level_enabled!(tracing::Level::DEBUG) {
-            let span = tracing::debug_span!("message", message = st.current);
-            Box::pin(actor.handle(msg, &mut st.ctx).instrument(span)).await;
+            Box::pin(handle_in_span(actor, msg, st)).await;
         } else {
-            actor.handle(msg, &mut st.ctx).await;
+            actor.handle(trace::plain::<A>(msg), &mut st.ctx).await;
         }
     }
+}
+
+/// An async handler inside its message's span (see [`trace`]); boxed by the
+/// callers, it takes no room in an idle actor.
+async fn handle_in_span<A: Actor>(actor: &mut A, msg: A::Message, st: &mut TaskState<A>) {
+    let (msg, parent) = trace::incoming::<A>(msg);
+    let span = trace::message_span::<A>(parent.as_ref(), st.current);
+    drop(parent);
+    actor.handle(msg, &mut st.ctx).instrument(span).await;
 }
 
 /// Polls `fut`, turning a panic into an error. The future's state is dropped

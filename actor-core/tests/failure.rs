@@ -24,7 +24,13 @@ async fn ask_to_a_panicked_actor_returns_panicked_then_stopped() {
     quiet_panics();
     let system = System::new();
     let probe = system.spawn(Probe::new(1));
-    assert_eq!(probe.boom().await, Err(AskError::Panicked));
+    assert_eq!(
+        probe.boom().await,
+        Err(AskError::Panicked(PanicError::new(
+            "boom",
+            "boom on purpose"
+        )))
+    );
     let reason = probe.wait_stopped().await;
     let StopReason::Panicked(panic) = reason else {
         panic!("expected a panic, got {reason:?}")
@@ -39,7 +45,12 @@ async fn a_panic_in_an_async_handler_is_caught() {
     quiet_panics();
     let system = System::new();
     let probe = system.spawn(Probe::new(1));
-    assert_eq!(probe.boom_later().await, Err(AskError::Panicked));
+    // An async handler's panic too, caught after its future is dropped.
+    let err = probe.boom_later().await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the request's handler panicked in `boom_later`: async boom on purpose"
+    );
     match probe.wait_stopped().await {
         StopReason::Panicked(p) => assert_eq!(p.handler(), "boom_later"),
         other => panic!("expected a panic, got {other:?}"),
@@ -68,7 +79,7 @@ async fn asks_queued_behind_a_panic_resolve_to_no_reply() {
         tokio::task::yield_now().await;
     }
     release.send(()).unwrap();
-    assert_eq!(boom.await.unwrap(), Err(AskError::Panicked));
+    assert!(matches!(boom.await.unwrap(), Err(AskError::Panicked(_))));
     for q in queued {
         assert_eq!(q.await.unwrap(), Err(AskError::NoReply));
     }
@@ -187,7 +198,11 @@ async fn a_delegated_reply_dropped_by_a_panic_elsewhere_resolves_to_panicked() {
     }
     let system = System::new();
     let d = system.spawn(Delegator);
-    assert_eq!(d.delegate().await, Err(AskError::Panicked));
+    // The worker's thread is not the runtime's: its panic is not known.
+    let Err(AskError::Panicked(panic)) = d.delegate().await else {
+        panic!("the ask learns of a panic");
+    };
+    assert_eq!(panic.handler(), "?");
     assert!(d.is_alive(), "the worker panicked, not the actor");
 }
 
@@ -219,4 +234,108 @@ async fn an_ask_never_hangs_when_the_actor_is_aborted() {
     system.shutdown().await;
     assert_eq!(stuck.wait_stopped().await, StopReason::Aborted);
     assert_eq!(ask.await.unwrap(), Err(AskError::NoReply));
+}
+
+/// Actors whose handlers panic in each place a reply can be dropped.
+#[actor]
+struct Faulty;
+
+#[actor]
+impl Faulty {
+    #[message]
+    fn sync_panic(&self, n: u32) -> u32 {
+        panic!("sync fault {n} on purpose")
+    }
+    #[message(response = u32)]
+    async fn delegated_async_panic(&self, reply: Reply<u32>) {
+        tokio::task::yield_now().await;
+        let _keep = reply;
+        panic!("async delegated fault on purpose")
+    }
+    #[message(response = u32)]
+    fn delegated_sync_panic(&self, reply: Reply<u32>) {
+        let _keep = reply;
+        panic!("sync delegated fault on purpose")
+    }
+    #[message(response = u32)]
+    fn caught_in_cpu_work(&self, reply: Reply<u32>, ctx: &mut Context<Self>) {
+        ctx.spawn_cpu(move || {
+            let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+                let _keep = reply;
+                panic!("caught by the work itself on purpose")
+            }));
+            assert!(caught.is_err());
+        });
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_asker_learns_the_panic_of_its_handler_on_any_thread() {
+    quiet_panics();
+    let system = System::new();
+    // The asker runs on one worker thread while the actor unwinds on the
+    // other: it waits for the panic to be caught, never sees a placeholder.
+    let asks: Vec<_> = (0..64u32)
+        .map(|n| {
+            let faulty = system.spawn(Faulty);
+            tokio::spawn(async move { (n, faulty.sync_panic(n).await) })
+        })
+        .collect();
+    for ask in asks {
+        let (n, answer) = ask.await.unwrap();
+        assert_eq!(
+            answer,
+            Err(AskError::Panicked(PanicError::new(
+                "sync_panic",
+                format!("sync fault {n} on purpose")
+            )))
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_delegated_reply_dropped_by_its_handlers_panic_is_panicked_and_the_stop_says_which() {
+    quiet_panics();
+    let system = System::new();
+    // Unwinding, a delegated reply cannot know whether the runtime will catch
+    // the panic (it may be in a thread of the user's): a placeholder at once;
+    // the actor's stop reason has the panic.
+    for sync in [true, false] {
+        let faulty = system.spawn(Faulty);
+        let answer = if sync {
+            faulty.delegated_sync_panic().await
+        } else {
+            faulty.delegated_async_panic().await
+        };
+        let Err(AskError::Panicked(panic)) = answer else {
+            panic!("the ask learns of a panic: {answer:?}");
+        };
+        assert_eq!(panic.handler(), "?");
+        let StopReason::Panicked(stopped) = faulty.wait_stopped().await else {
+            panic!("the actor stopped for its panic");
+        };
+        assert!(stopped.message().contains("delegated fault"), "{stopped}");
+    }
+}
+
+#[tokio::test]
+async fn a_reply_dropped_by_a_panic_the_work_caught_itself_does_not_hang() {
+    quiet_panics();
+    let faulty = System::new().spawn(Faulty);
+    let Err(AskError::Panicked(panic)) = faulty.caught_in_cpu_work().await else {
+        panic!("the ask learns of a panic");
+    };
+    assert_eq!(panic.handler(), "?");
+    assert!(faulty.is_alive(), "nothing panicked out of the work");
+}
+
+#[test]
+fn a_panicked_ask_says_which_handler_and_why() {
+    let err = AskError::Panicked(PanicError::new("parse", "not a number"));
+    assert_eq!(
+        err.to_string(),
+        "the request's handler panicked in `parse`: not a number"
+    );
+    let any: actor_core::Error = err.clone().into();
+    assert_eq!(any.to_string(), err.to_string());
 }

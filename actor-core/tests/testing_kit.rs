@@ -525,7 +525,13 @@ async fn a_panic_in_the_closure_answers_the_ask_and_stops_the_stand_in() {
             panic!("card reader broke on purpose");
         }
     });
-    assert_eq!(payments.charge(1).await, Err(AskError::Panicked));
+    assert_eq!(
+        payments.charge(1).await,
+        Err(AskError::Panicked(PanicError::new(
+            "charge",
+            "card reader broke on purpose"
+        )))
+    );
     let StopReason::Panicked(panic) = testing::expect_stop(&payments, SOON).await else {
         panic!("a panic");
     };

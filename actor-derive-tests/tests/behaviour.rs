@@ -386,7 +386,13 @@ async fn on_stop_gets_the_reason_of_a_panic() {
     let system = System::new();
     let (actor, log, mut reasons) = lifecycle();
     let actor = system.spawn(actor);
-    assert_eq!(actor.fail().await, Err(AskError::Panicked));
+    let Err(AskError::Panicked(asked)) = actor.fail().await else {
+        panic!("the ask learns of the panic");
+    };
+    assert_eq!(
+        (asked.handler(), asked.message()),
+        ("fail", "asked to fail")
+    );
 
     let reason = reasons.recv().await.unwrap();
     let StopReason::Panicked(panic) = &reason else {

@@ -663,8 +663,15 @@ fn message_enum(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
     // argument may sit at different offsets, and LLVM then splits its
     // copies byte range by byte range (minutes of build time for a 64 KiB
     // argument).
+    // A message sent from inside a `tracing` span carries it, boxed (the
+    // type erased, see `Carried`): no wider than an ask variant with its
+    // reply channel and arguments.
+    let traced = quote! {
+        #[doc(hidden)]
+        __Traced(#krate::trace::Carried),
+    };
     let variants_count =
-        2 * messages.len() + usize::from(phantom.is_some()) + usize::from(notice.is_some());
+        2 * messages.len() + 1 + usize::from(phantom.is_some()) + usize::from(notice.is_some());
     let repr = match variants_count {
         0 => None,
         1..=256 => Some(quote!(#[repr(u8)])),
@@ -678,6 +685,7 @@ fn message_enum(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
         pub enum #ident #generics #where_clause {
             #(#variants)*
             #notice
+            #traced
             #phantom
         }
     }
@@ -743,7 +751,7 @@ fn actor_impl(
 
     let handle = handle_fn(icx, messages);
     let handle_sync = handle_sync_fn(icx, messages);
-    let name_arms = messages.iter().map(|m| {
+    let name_arms: Vec<TokenStream> = messages.iter().map(|m| {
         let variant = &m.variant;
         let ask_variant = &m.ask_variant;
         let cfgs = &m.cfgs;
@@ -751,11 +759,39 @@ fn actor_impl(
         quote! {
             #(#cfgs)* #message_ident::#variant { .. } | #message_ident::#ask_variant { .. } => #name,
         }
-    });
+    }).collect();
     let phantom_arm = phantom_arm(icx);
     let notice_name = icx
         .notices
         .then(|| quote! { #message_ident::__Notice(_) => "notice", });
+    // The arms again rather than a call of `message_name`, which would check
+    // `Self: Actor` inside its own impl (and report a missing `#[actor]` on
+    // the struct twice).
+    let traced_name = quote! {
+        #message_ident::__Traced(ref traced) => match traced.peek::<#message_ty>() {
+            ::core::option::Option::Some(#msg) => match *#msg {
+                #(#name_arms)*
+                #notice_name
+                #phantom_arm
+                #message_ident::__Traced(_) => "traced",
+            },
+            ::core::option::Option::None => "traced",
+        },
+    };
+    let (traced, traced_ty) = (local("traced"), quote!(#krate::trace::Traced<#message_ty>));
+    let trace_fns = quote! {
+        #[inline]
+        fn traced(#traced: #traced_ty) -> ::core::result::Result<#message_ty, #traced_ty> {
+            ::core::result::Result::Ok(#message_ident::__Traced(#krate::trace::Carried::new(#traced)))
+        }
+        #[inline]
+        fn untraced(#msg: #message_ty) -> ::core::result::Result<#traced_ty, #message_ty> {
+            match #msg {
+                #message_ident::__Traced(#traced) => ::core::result::Result::Ok(#traced.take::<#message_ty>()),
+                #msg => ::core::result::Result::Err(#msg),
+            }
+        }
+    };
     let hook_fns = hooks.iter().map(|h| hook_fn(icx, h));
     let notice_fn = icx.notices.then(|| {
         let notice = local("notice");
@@ -785,9 +821,12 @@ fn actor_impl(
                 match *#msg {
                     #(#name_arms)*
                     #notice_name
+                    #traced_name
                     #phantom_arm
                 }
             }
+
+            #trace_fns
 
             #notice_fn
 
@@ -818,7 +857,16 @@ fn handle_fn(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
             }
         }
     });
-    let rest = quote!(#notice #phantom);
+    // The runtime unwraps a message sent with its sender's span before it
+    // calls `handle` (see `actor_core::trace`).
+    let message_ident = &icx.message_ident;
+    let traced = quote! {
+        #message_ident::__Traced(#msg) => {
+            ::core::mem::drop(#msg);
+            ::core::unreachable!("the runtime unwraps traced messages")
+        }
+    };
+    let rest = quote!(#notice #traced #phantom);
     // A `match` on an enum of one variant destructures it in place, and the
     // async block then captures the fields one by one (precise closure
     // capture), which would make a field that is not `Send` fail the future
@@ -884,10 +932,20 @@ fn handle_sync_fn(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> Option<TokenS
         .iter()
         .any(|m| m.reports_told())
         .then(|| told_imports(krate));
+    // Async handlers' messages, notices and a message that came with its
+    // sender's span (unwrapped on the async path) are given back.
+    let message_ident = &icx.message_ident;
     let rest = if sync.len() < messages.len() || icx.notices {
-        Some(quote! { #msg => ::core::option::Option::Some(#msg), })
+        quote! { #msg => ::core::option::Option::Some(#msg), }
     } else {
-        phantom_arm(icx)
+        // Moved out and back rather than `msg => Some(msg)` or `_`: a
+        // message left partly moved would be dropped through a call after
+        // every handler (14 instructions per message, callgrind).
+        let phantom = phantom_arm(icx);
+        quote! {
+            #message_ident::__Traced(#msg) => ::core::option::Option::Some(#message_ident::__Traced(#msg)),
+            #phantom
+        }
     };
     // Called from one place, the actor's message loop: always inlined there.
     Some(quote! {
@@ -1262,31 +1320,35 @@ fn calls(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
             #variant { #(#fields,)* #reply: #krate::Reply<#response> },
         }
     });
-    let to_call = messages.iter().map(|m| {
-        let (variant, ask_variant, reply, cfgs) = (&m.variant, &m.ask_variant, &m.reply, &m.cfgs);
-        let names: Vec<&Ident> = m.fields.iter().map(|f| f.name).collect();
-        let values: Vec<TokenStream> = m
-            .fields
-            .iter()
-            .map(|Field { name, carried, .. }| {
-                if *carried {
-                    quote!(#name: #name.into_inner())
-                } else {
-                    quote!(#name)
-                }
-            })
-            .collect();
-        quote! {
-            #(#cfgs)*
-            #message_ident::#variant { #(#names,)* } => ::core::option::Option::Some(
-                #call_ident::#variant { #(#values,)* #reply: #krate::testing::__told() }
-            ),
-            #(#cfgs)*
-            #message_ident::#ask_variant { #(#names,)* #reply } => ::core::option::Option::Some(
-                #call_ident::#variant { #(#values,)* #reply: #krate::testing::__asked(#reply) }
-            ),
-        }
-    });
+    let to_call: Vec<TokenStream> = messages
+        .iter()
+        .map(|m| {
+            let (variant, ask_variant, reply, cfgs) =
+                (&m.variant, &m.ask_variant, &m.reply, &m.cfgs);
+            let names: Vec<&Ident> = m.fields.iter().map(|f| f.name).collect();
+            let values: Vec<TokenStream> = m
+                .fields
+                .iter()
+                .map(|Field { name, carried, .. }| {
+                    if *carried {
+                        quote!(#name: #name.into_inner())
+                    } else {
+                        quote!(#name)
+                    }
+                })
+                .collect();
+            quote! {
+                #(#cfgs)*
+                #message_ident::#variant { #(#names,)* } => ::core::option::Option::Some(
+                    #call_ident::#variant { #(#values,)* #reply: #krate::testing::__told() }
+                ),
+                #(#cfgs)*
+                #message_ident::#ask_variant { #(#names,)* #reply } => ::core::option::Option::Some(
+                    #call_ident::#variant { #(#values,)* #reply: #krate::testing::__asked(#reply) }
+                ),
+            }
+        })
+        .collect();
     let debug_arms = messages.iter().map(|m| {
         let (variant, reply, cfgs) = (&m.variant, &m.reply, &m.cfgs);
         let names: Vec<&Ident> = m.fields.iter().map(|f| f.name).collect();
@@ -1319,6 +1381,14 @@ fn calls(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
     let notice_arm = icx
         .notices
         .then(|| quote! { #message_ident::__Notice(_) => ::core::option::Option::None, });
+    let traced_arm = quote! {
+        #message_ident::__Traced(#msg) => match #msg.take::<#message_ty>().msg {
+            #(#to_call)*
+            #notice_arm
+            #phantom_arm
+            #message_ident::__Traced(_) => ::core::option::Option::None,
+        },
+    };
     let impl_generics = gated_generics(
         generics,
         [quote!(#self_ty: #krate::Actor<Message = #message_ty>)],
@@ -1347,6 +1417,7 @@ fn calls(icx: &ImplCx<'_>, messages: &[MessageCx<'_>]) -> TokenStream {
                     match #msg {
                         #(#to_call)*
                         #notice_arm
+                        #traced_arm
                         #phantom_arm
                     }
                 }

@@ -102,7 +102,7 @@ fn refused(e: TrySendError) -> Status {
 
 fn ask_status(e: AskError) -> Status {
     match e {
-        AskError::Panicked => Status::Panicked,
+        AskError::Panicked(_) => Status::Panicked,
         AskError::Stopped => Status::Stopped,
         AskError::Timeout(_) => Status::Timeout,
         _ => Status::NoReply,

@@ -8,7 +8,7 @@ use std::task::Poll;
 use tokio::sync::mpsc;
 
 use super::Probe;
-use crate::actor::{Actor, PanicError, StopReason};
+use crate::actor::{Actor, StopReason};
 use crate::handle::{ActorHandle, ActorRef};
 use crate::mailbox::MailboxReceiver;
 use crate::system::{System, require_runtime};
@@ -211,10 +211,13 @@ async fn run<A: Calls, F: FnMut(A::Call)>(mut st: Ending<A>, mut answer: F) {
         let Some(call) = A::call(msg) else {
             return Ok(());
         };
-        catch_unwind(AssertUnwindSafe(|| answer(call))).map_err(|payload| {
-            counters.panicked();
-            StopReason::Panicked(PanicError::from_payload(payload, name))
-        })
+        // A reply the closure drops by panicking answers with its panic.
+        crate::reply::catching(name, || catch_unwind(AssertUnwindSafe(|| answer(call)))).map_err(
+            |panic| {
+                counters.panicked();
+                StopReason::Panicked(panic)
+            },
+        )
     };
     let reason = loop {
         let next = poll_fn(|cx| {

@@ -129,6 +129,7 @@ impl IntoResponse for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actor_core::PanicError;
 
     #[test]
     fn every_ask_error_has_a_status() {
@@ -136,7 +137,8 @@ mod tests {
         assert_eq!(status(AskError::Timeout(Duration::from_secs(1))), 504);
         assert_eq!(status(AskError::Stopped), 503);
         assert_eq!(status(AskError::NoReply), 503);
-        assert_eq!(status(AskError::Panicked), 500);
+        let panicked = AskError::Panicked(PanicError::new("get", "boom"));
+        assert_eq!(status(panicked), 500);
     }
 
     #[test]
