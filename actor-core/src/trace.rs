@@ -114,11 +114,7 @@ pub(crate) fn with_sender_span<A: Actor>(msg: A::Message) -> A::Message {
     if parent.is_none() {
         return msg;
     }
-    match A::traced(Traced { msg, parent }) {
-        Ok(msg) => msg,
-        // An actor type written by hand, without the variant: sent plain.
-        Err(traced) => traced.msg,
-    }
+    rejoin::<A>(msg, Some(parent))
 }
 
 /// A message taken from a mailbox, and its sender's span if it came with one.
@@ -146,6 +142,7 @@ pub(crate) fn rejoin<A: Actor>(msg: A::Message, parent: Option<Span>) -> A::Mess
     match parent {
         Some(parent) => match A::traced(Traced { msg, parent }) {
             Ok(msg) => msg,
+            // An actor type written by hand, without the variant: sent plain.
             Err(traced) => traced.msg,
         },
         None => msg,
