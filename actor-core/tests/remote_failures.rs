@@ -52,6 +52,24 @@ impl Worker {
     }
 }
 
+/// Waits until `worker` answers from the asking node. A server learns of a
+/// subscription on another server of its cluster a moment after the
+/// subscriber's own server does, so an ask sent right after `expose` from a
+/// node on another server can meet `NoResponders`: that is what this waits
+/// out, bounded in count, not in time.
+async fn until_reachable(worker: &WorkerRemote) {
+    for _ in 0..1000 {
+        match worker.work(0).await {
+            Ok(_) => return,
+            Err(RemoteError::NotDelivered(NotDelivered::NoResponders)) => {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            Err(e) => panic!("the worker is unreachable: {e:?}"),
+        }
+    }
+    panic!("no server routed the worker's subject after 1000 tries");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pool_spreads_asks_over_the_members_of_three_nodes() {
     let mut servers = NatsCluster::start(3).expect("nats cluster");
@@ -101,6 +119,7 @@ async fn killing_a_server_mid_traffic_fails_at_most_the_asks_in_flight() {
     .unwrap();
     let asker = node(&servers.server(0).url(), "asker").await;
     let worker: WorkerRemote = asker.remote("worker").await.unwrap();
+    until_reachable(&worker).await;
 
     const ROUNDS: u64 = 1000;
     const KILL_AT: u64 = 300;
@@ -175,6 +194,7 @@ async fn a_frozen_server_costs_an_outage_of_seconds_and_no_late_reply() {
     .unwrap();
     let asker = node(&servers.server(0).url(), "asker").await;
     let worker: WorkerRemote = asker.remote("worker").await.unwrap();
+    until_reachable(&worker).await;
 
     let mut pace = tokio::time::interval(Duration::from_millis(20));
     let started = Instant::now();

@@ -101,7 +101,10 @@ pub enum RemoteError {
 #[non_exhaustive]
 pub enum NotDelivered {
     /// Nobody subscribes to the actor's subject (its node is gone, or it was
-    /// not exposed).
+    /// not exposed). In a cluster of several NATS servers, a server learns
+    /// of a subscription made on another one a moment later: an ask sent
+    /// right after the actor was exposed on another server can meet this,
+    /// and sending again is safe ([`RemoteError::is_retryable`]).
     #[error("no responders")]
     NoResponders,
     /// This node is not connected to NATS now.
