@@ -269,6 +269,7 @@ pub use handle::{ActorHandle, ActorRef, WeakRef};
 pub use io::{Io, Limiter};
 pub use mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind, Routing};
 pub use metrics::{ActorTypeMetrics, Metrics};
+pub use monitor::Watchable;
 pub use recipient::Recipient;
 pub use registry::RegistryError;
 pub use reply::Reply;

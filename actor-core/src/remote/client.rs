@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use super::Cluster;
 use super::codec;
 use super::error::{NotDelivered, Rejection, RemoteError};
+use crate::cell::ActorId;
 
 /// Implemented by every generated remote handle (`SchedulerRemote`), so
 /// that [`System::remote`](crate::System::remote) can hand one out.
@@ -43,6 +44,8 @@ struct RefInner {
     subject: String,
     /// The node of a single actor; `None` for a pool.
     node: Option<String>,
+    /// Its id on this node.
+    id: ActorId,
 }
 
 impl fmt::Debug for RemoteRef {
@@ -69,12 +72,16 @@ impl RemoteRef {
         subject: String,
         node: Option<String>,
     ) -> Self {
+        let id = cluster
+            .inner
+            .remote_id(&subject, node.as_deref().unwrap_or_default());
         RemoteRef {
             inner: Arc::new(RefInner {
                 cluster,
                 name,
                 subject,
                 node,
+                id,
             }),
         }
     }
@@ -82,6 +89,15 @@ impl RemoteRef {
     /// The name the actor (or pool) was exposed under.
     pub fn name(&self) -> &str {
         &self.inner.name
+    }
+
+    /// This remote actor's id on this node: what the `#[on_down]` hook of
+    /// an actor that watches it ([`Context::watch`](crate::Context::watch))
+    /// receives, and what [`Context::unwatch`](crate::Context::unwatch)
+    /// takes. The same remote actor found twice has the same id here; other
+    /// nodes give it ids of their own.
+    pub fn id(&self) -> ActorId {
+        self.inner.id
     }
 
     /// The node of a single actor; `None` for a pool, whose members may be
@@ -96,6 +112,10 @@ impl RemoteRef {
             .node
             .as_deref()
             .is_none_or(|node| !self.inner.cluster.is_node_down(node))
+    }
+
+    pub(crate) fn subject(&self) -> &str {
+        &self.inner.subject
     }
 
     pub(crate) fn cluster(&self) -> &Cluster {
@@ -113,6 +133,16 @@ impl RemoteRef {
             timeout: None,
             _response: PhantomData,
         }
+    }
+}
+
+impl crate::monitor::Watchable for RemoteRef {
+    fn watch_from<A: crate::Actor>(&self, ctx: &mut crate::Context<A>) {
+        let down = super::expose::watch(self.clone());
+        ctx.watch_future(
+            self.id(),
+            async move { crate::StopReason::Remote(down.await) },
+        );
     }
 }
 

@@ -31,6 +31,11 @@ pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, RemoteError
     rmp_serde::from_slice(bytes).map_err(|e| RemoteError::Codec(e.to_string()))
 }
 
+/// The name of the request that asks whether an actor is served (handler
+/// names are identifiers, never empty): answered `Ok` by the serving loop,
+/// not by the actor.
+pub(crate) const ALIVE: &str = "";
+
 /// A request frame around an encoded body.
 pub(crate) fn request_frame(name: &str, ask: Option<Duration>, body: &[u8]) -> Bytes {
     let mut out = BytesMut::with_capacity(7 + name.len() + body.len());
@@ -111,7 +116,9 @@ pub(crate) fn parse_reply<R: DeserializeOwned>(
         0 => decode(body),
         1 => Err(RemoteError::Rejected(Rejection::Full)),
         2 => Err(RemoteError::Rejected(Rejection::TooLarge)),
-        3 => Err(RemoteError::Panicked),
+        3 => Err(RemoteError::Panicked(
+            String::from_utf8_lossy(body).into_owned(),
+        )),
         4 => Err(RemoteError::UnknownMessage {
             message: name.to_owned(),
         }),
