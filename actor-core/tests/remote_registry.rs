@@ -375,6 +375,56 @@ async fn a_node_with_wrong_credentials_cannot_join() {
     assert!(right.is_ok(), "{right:?}");
 }
 
+/// A server that requires TLS, with the test certificates of `tests/tls`.
+fn tls_server() -> NatsServer {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tls");
+    NatsServer::builder()
+        .config_line(format!(
+            "tls {{ cert_file: \"{dir}/server.pem\", key_file: \"{dir}/server-key.pem\" }}"
+        ))
+        .start()
+        .expect("nats-server with TLS")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_talk_over_tls_and_a_node_that_does_not_trust_the_server_cannot_join() {
+    let server = tls_server();
+    let tls = |node: &str, ca: &str| {
+        ClusterConfig::new(server.url())
+            .cluster("reg")
+            .node(node)
+            .root_certificates(format!("{}/tests/tls/{ca}", env!("CARGO_MANIFEST_DIR")))
+    };
+    let a = System::builder()
+        .cluster(
+            Cluster::connect(tls("a", "ca.pem"))
+                .await
+                .expect("a over TLS"),
+        )
+        .build();
+    let b = System::builder()
+        .cluster(
+            Cluster::connect(tls("b", "ca.pem"))
+                .await
+                .expect("b over TLS"),
+        )
+        .build();
+    a.expose("counter", &a.spawn(Counter { n: 0 }))
+        .await
+        .unwrap();
+    let remote: CounterRemote = b.remote("counter").await.unwrap();
+    assert_eq!(remote.add(3).await, Ok(3));
+
+    // Trusting another CA, or none (the server requires TLS): refused.
+    let stranger = Cluster::connect(tls("s", "other-ca.pem")).await;
+    assert!(
+        matches!(stranger, Err(RemoteError::Connect(_))),
+        "{stranger:?}"
+    );
+    let plain = Cluster::connect(ClusterConfig::new(server.url()).cluster("reg").node("p")).await;
+    assert!(matches!(plain, Err(RemoteError::Connect(_))), "{plain:?}");
+}
+
 /// Version 1 of a message type, and the actor that takes it.
 mod v1 {
     use actor_core::prelude::*;
