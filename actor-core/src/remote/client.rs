@@ -41,7 +41,8 @@ pub struct RemoteRef {
 struct RefInner {
     cluster: Cluster,
     name: String,
-    subject: String,
+    /// Cheap to clone: each message's publish takes one.
+    subject: async_nats::Subject,
     /// The node of a single actor; `None` for a pool.
     node: Option<String>,
     /// Its id on this node.
@@ -79,7 +80,7 @@ impl RemoteRef {
             inner: Arc::new(RefInner {
                 cluster,
                 name,
-                subject,
+                subject: subject.into(),
                 node,
                 id,
             }),
@@ -129,7 +130,7 @@ impl RemoteRef {
         RemoteRequest {
             to: self.clone(),
             message,
-            body: codec::encode(args),
+            frame: codec::encode_request(message, args),
             timeout: None,
             _response: PhantomData,
         }
@@ -154,7 +155,8 @@ impl crate::monitor::Watchable for RemoteRef {
 pub struct RemoteRequest<R> {
     to: RemoteRef,
     message: &'static str,
-    body: Result<Vec<u8>, RemoteError>,
+    /// The request frame (a tell until sent as an ask).
+    frame: Result<bytes::BytesMut, RemoteError>,
     timeout: Option<Duration>,
     _response: PhantomData<fn() -> R>,
 }
@@ -214,7 +216,7 @@ impl<R: DeserializeOwned + Send + 'static> RemoteRequest<R> {
     /// # Ok(()) }
     /// ```
     pub async fn tell(self) -> Result<(), RemoteError> {
-        let body = self.body?;
+        let frame = self.frame?.freeze();
         let cluster = self.to.cluster();
         let inner = &cluster.inner;
         if let Some(node) = self.to.node()
@@ -227,7 +229,6 @@ impl<R: DeserializeOwned + Send + 'static> RemoteRequest<R> {
         if !inner.link.wait_connected(inner.config.ask_timeout).await {
             return Err(RemoteError::NotDelivered(NotDelivered::NotConnected));
         }
-        let frame = codec::request_frame(self.message, None, &body);
         inner
             .client
             .publish(self.to.inner.subject.clone(), frame)
@@ -243,7 +244,7 @@ impl<R: DeserializeOwned + Send + 'static> RemoteRequest<R> {
     }
 
     async fn ask(self) -> Result<R, RemoteError> {
-        let body = self.body?;
+        let mut frame = self.frame?;
         let cluster = self.to.cluster().clone();
         let inner = &cluster.inner;
         let deadline = self.timeout.unwrap_or(inner.config.ask_timeout);
@@ -264,12 +265,12 @@ impl<R: DeserializeOwned + Send + 'static> RemoteRequest<R> {
         let remaining = deadline.saturating_sub(started.elapsed());
         let mut epoch = inner.link.epoch.subscribe();
         epoch.borrow_and_update();
-        let frame = codec::request_frame(self.message, Some(remaining), &body);
+        codec::set_kind(&mut frame, Some(remaining));
         inner.link.stats.asks_sent.fetch_add(1, Ordering::Relaxed);
         let request = inner.client.send_request(
             self.to.inner.subject.clone(),
             async_nats::Request::new()
-                .payload(frame)
+                .payload(frame.freeze())
                 .timeout(Some(remaining)),
         );
         let node_down = async {
