@@ -47,6 +47,8 @@ struct RefInner {
     node: Option<String>,
     /// Its id on this node.
     id: ActorId,
+    /// Whether its node is down (`None` for a pool): read by every message.
+    node_state: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 impl fmt::Debug for RemoteRef {
@@ -76,6 +78,7 @@ impl RemoteRef {
         let id = cluster
             .inner
             .remote_id(&subject, node.as_deref().unwrap_or_default());
+        let node_state = node.as_deref().map(|node| cluster.inner.nodes.watch(node));
         RemoteRef {
             inner: Arc::new(RefInner {
                 cluster,
@@ -83,6 +86,7 @@ impl RemoteRef {
                 subject: subject.into(),
                 node,
                 id,
+                node_state,
             }),
         }
     }
@@ -109,10 +113,14 @@ impl RemoteRef {
 
     /// `true` while the actor's node sends heartbeats (always for a pool).
     pub fn is_node_up(&self) -> bool {
+        !self.is_node_down()
+    }
+
+    fn is_node_down(&self) -> bool {
         self.inner
-            .node
-            .as_deref()
-            .is_none_or(|node| !self.inner.cluster.is_node_down(node))
+            .node_state
+            .as_ref()
+            .is_some_and(|state| *state.borrow())
     }
 
     pub(crate) fn subject(&self) -> &str {
@@ -219,9 +227,7 @@ impl<R: DeserializeOwned + Send + 'static> RemoteRequest<R> {
         let frame = self.frame?.freeze();
         let cluster = self.to.cluster();
         let inner = &cluster.inner;
-        if let Some(node) = self.to.node()
-            && inner.nodes.is_down(node)
-        {
+        if self.to.is_node_down() {
             return Err(RemoteError::NotDelivered(NotDelivered::NodeDown));
         }
         // While reconnecting, wait (at most the ask deadline) rather than
@@ -248,16 +254,10 @@ impl<R: DeserializeOwned + Send + 'static> RemoteRequest<R> {
         let cluster = self.to.cluster().clone();
         let inner = &cluster.inner;
         let deadline = self.timeout.unwrap_or(inner.config.ask_timeout);
-        let mut node_state = match self.to.node() {
-            Some(node) => {
-                let state = inner.nodes.watch(node);
-                if *state.borrow() {
-                    return Err(RemoteError::NotDelivered(NotDelivered::NodeDown));
-                }
-                Some(state)
-            }
-            None => None,
-        };
+        if self.to.is_node_down() {
+            return Err(RemoteError::NotDelivered(NotDelivered::NodeDown));
+        }
+        let mut node_state = self.to.inner.node_state.clone();
         let started = tokio::time::Instant::now();
         if !inner.link.wait_connected(deadline).await {
             return Err(RemoteError::NotDelivered(NotDelivered::NotConnected));
