@@ -89,6 +89,7 @@ async fn a_pool_spreads_asks_over_the_members_of_three_nodes() {
     }
     let client = node(&servers.urls(), "client").await;
     let workers: WorkerRemote = client.remote_pool("workers").await.unwrap();
+    until_reachable(&workers).await;
     let mut served: HashMap<String, u32> = HashMap::new();
     const ASKS: u64 = 3000;
     for seq in 0..ASKS {
