@@ -30,9 +30,9 @@ use std::task::{Context, Poll};
 use crate::cell::Live;
 use crate::error::{SendError, TrySendError};
 
-mod queue;
 #[cfg(all(test, actor_core_loom))]
 mod loom_tests;
+mod queue;
 
 use queue::{Permit, Queue};
 

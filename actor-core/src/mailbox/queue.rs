@@ -110,6 +110,9 @@ impl<M> Queue<M> {
     fn push(&self, st: &mut State<M>, msg: M) -> Option<Waker> {
         st.buf.push_back(msg);
         self.len.store(st.buf.len(), Ordering::Relaxed);
+        // The model tests check the capacity is never exceeded.
+        #[cfg(actor_core_loom)]
+        assert!(st.buf.len() + st.reserved <= self.capacity);
         st.receiver.take()
     }
 
@@ -162,8 +165,8 @@ impl<M> Queue<M> {
             _ => st.receiver = Some(cx.waker().clone()),
         }
         // Idle: give back what a burst made the buffer grow to.
-        let unused = (st.buf.capacity() * size_of::<M>() > KEEP_BYTES)
-            .then(|| std::mem::take(&mut st.buf));
+        let unused =
+            (st.buf.capacity() * size_of::<M>() > KEEP_BYTES).then(|| std::mem::take(&mut st.buf));
         drop(st);
         drop(unused);
         Poll::Pending
@@ -297,6 +300,8 @@ impl<'a, M> Future for Room<'a, M> {
                 waiting.queue.retain(|(w, _)| *w != t);
             }
             st.reserved += 1;
+            #[cfg(actor_core_loom)]
+            assert!(st.buf.len() + st.reserved <= queue.capacity);
             drop(st);
             self.ticket = None;
             return Poll::Ready(Ok(Permit { queue }));
