@@ -44,9 +44,19 @@ mod sync {
     #[cfg(actor_core_loom)]
     pub(crate) use loom::sync::{Mutex, MutexGuard};
     #[cfg(not(actor_core_loom))]
-    pub(crate) use std::sync::atomic::{AtomicUsize, Ordering};
+    pub(crate) use parking_lot::{Mutex, MutexGuard};
     #[cfg(not(actor_core_loom))]
-    pub(crate) use std::sync::{Mutex, MutexGuard};
+    pub(crate) use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Locks `m` (loom's mutex can be poisoned, parking_lot's cannot; nothing
+    /// panics while the queue's lock is held anyway).
+    #[inline(always)]
+    pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+        #[cfg(actor_core_loom)]
+        return m.lock().unwrap_or_else(|e| e.into_inner());
+        #[cfg(not(actor_core_loom))]
+        m.lock()
+    }
 }
 
 /// The capacity of a bounded mailbox when neither the actor

@@ -16,7 +16,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
-use super::sync::{AtomicUsize, Mutex, MutexGuard, Ordering};
+use super::sync::{AtomicUsize, Mutex, MutexGuard, Ordering, lock};
 use crate::error::TrySendError;
 
 /// The buffer an idle actor may keep: enough for a few messages, so an actor
@@ -89,10 +89,9 @@ impl<M> Queue<M> {
 
     #[inline]
     fn lock(&self) -> MutexGuard<'_, State<M>> {
-        // Nothing panics while the lock is held (no message is dropped and
-        // no waker called under it), but a poisoned lock holds a consistent
-        // state anyway.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        // Nothing that can panic runs under the lock: no message is dropped
+        // and no waker called there.
+        lock(&self.state)
     }
 
     /// The capacity, `None` when unbounded.
