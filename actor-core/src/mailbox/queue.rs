@@ -40,15 +40,18 @@ struct State<M> {
     closed: bool,
     /// The receiver, when it found the queue empty.
     receiver: Option<Waker>,
-    /// Senders waiting for room in a full bounded queue (made on first use).
+    /// Senders waiting for room in a full bounded queue, first come first
+    /// served (made on first use, freed when the actor goes idle).
     waiting: Option<Box<Waiting>>,
 }
 
-/// The senders waiting for room, first come first served.
-#[derive(Default)]
-struct Waiting {
-    queue: VecDeque<(u64, Waker)>,
-    next_ticket: u64,
+/// The senders waiting for room, each by its ticket.
+type Waiting = VecDeque<(u64, Waker)>;
+
+/// A ticket no other waiting sender holds.
+fn ticket() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl<M> State<M> {
@@ -60,13 +63,13 @@ impl<M> State<M> {
     /// given the room that just freed up).
     fn next_waiting(&mut self) -> Option<Waker> {
         let waiting = self.waiting.as_mut()?;
-        waiting.queue.pop_front().map(|(_, waker)| waker)
+        waiting.pop_front().map(|(_, waker)| waker)
     }
 
     fn is_waiting(&self, ticket: u64) -> bool {
         self.waiting
             .as_ref()
-            .is_some_and(|w| w.queue.iter().any(|(t, _)| *t == ticket))
+            .is_some_and(|w| w.iter().any(|(t, _)| *t == ticket))
     }
 }
 
@@ -203,7 +206,7 @@ impl<M> Queue<M> {
         let waiting = st.waiting.take();
         let receiver = st.receiver.take();
         drop(st);
-        for (_, waker) in waiting.into_iter().flat_map(|w| w.queue) {
+        for (_, waker) in waiting.into_iter().flat_map(|w| *w) {
             waker.wake();
         }
         if let Some(waker) = receiver {
@@ -260,8 +263,8 @@ impl<M> Queue<M> {
         let mut st = self.lock();
         let mut wake = None;
         if let Some(waiting) = st.waiting.as_mut() {
-            if let Some(at) = waiting.queue.iter().position(|(t, _)| *t == ticket) {
-                waiting.queue.remove(at);
+            if let Some(at) = waiting.iter().position(|(t, _)| *t == ticket) {
+                waiting.remove(at);
             } else if !st.closed && st.has_room(self.capacity) {
                 wake = st.next_waiting();
             }
@@ -296,7 +299,7 @@ impl<'a, M> Future for Room<'a, M> {
         }
         if st.has_room(queue.capacity) {
             if on_list && let (Some(t), Some(waiting)) = (self.ticket, st.waiting.as_mut()) {
-                waiting.queue.retain(|(w, _)| *w != t);
+                waiting.retain(|(w, _)| *w != t);
             }
             st.reserved += 1;
             #[cfg(actor_core_loom)]
@@ -308,16 +311,15 @@ impl<'a, M> Future for Room<'a, M> {
         let waiting = st.waiting.get_or_insert_with(Box::default);
         match self.ticket {
             Some(t) if on_list => {
-                if let Some((_, waker)) = waiting.queue.iter_mut().find(|(w, _)| *w == t) {
+                if let Some((_, waker)) = waiting.iter_mut().find(|(w, _)| *w == t) {
                     waker.clone_from(cx.waker());
                 }
             }
             // Woken for room another sender took first: first in line again.
-            Some(t) => waiting.queue.push_front((t, cx.waker().clone())),
+            Some(t) => waiting.push_front((t, cx.waker().clone())),
             None => {
-                let t = waiting.next_ticket;
-                waiting.next_ticket += 1;
-                waiting.queue.push_back((t, cx.waker().clone()));
+                let t = ticket();
+                waiting.push_back((t, cx.waker().clone()));
                 drop(st);
                 self.ticket = Some(t);
             }
