@@ -3,7 +3,7 @@
 //! and the final stop reason.
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::task::Context;
 use std::time::Duration;
@@ -206,8 +206,6 @@ pub(crate) struct ActorCell {
     stopped: Notify,
     // Written by the actor's task as it works.
     waker: AtomicWaker,
-    /// Queue length of an unbounded mailbox, as its actor last sampled it.
-    depth: AtomicUsize,
     /// Messages handled so far (written by the actor's task only).
     handled: AtomicU64,
 }
@@ -230,7 +228,6 @@ impl ActorCell {
             stop_timeout_ms: AtomicU32::new(duration_ms(DEFAULT_SHUTDOWN_TIMEOUT)),
             waker: AtomicWaker::new(),
             state: AtomicU8::new(RUNNING),
-            depth: AtomicUsize::new(0),
             handled: AtomicU64::new(0),
             stopped: Notify::new(),
             reason: OnceLock::new(),
@@ -313,16 +310,6 @@ impl ActorCell {
     pub(crate) fn register_for_signal(&self, cx: &mut Context<'_>) -> Option<Signal> {
         self.waker.register(cx.waker());
         self.pending_signal()
-    }
-
-    /// Records the queue length of an unbounded mailbox (by its actor).
-    #[inline]
-    pub(crate) fn publish_depth(&self, depth: usize) {
-        self.depth.store(depth, Ordering::Relaxed);
-    }
-
-    pub(crate) fn published_depth(&self) -> usize {
-        self.depth.load(Ordering::Relaxed)
     }
 
     /// Counts a handled message. Only the actor's task writes the count: a

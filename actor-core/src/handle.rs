@@ -66,7 +66,7 @@ impl<A: Actor> Live for Shared<A> {
         &self.cell
     }
     fn mailbox_len(&self) -> usize {
-        self.tx.len(&self.cell)
+        self.tx.len()
     }
     fn name(&self) -> &'static str {
         A::NAME
@@ -222,12 +222,10 @@ impl<A: Actor> ActorRef<A> {
         self.cell().stop_reason()
     }
 
-    /// Messages queued in the mailbox and not yet taken by the actor. Exact
-    /// for a bounded mailbox; for an unbounded one, as the actor last sampled
-    /// it (every 64 messages, and whenever it starts an async handler). For a
+    /// Messages queued in the mailbox and not yet taken by the actor. For a
     /// pool, the sum over its members.
     pub fn mailbox_len(&self) -> usize {
-        self.tx().len(self.cell())
+        self.tx().len()
     }
 
     /// The mailbox capacity, `None` when it is unbounded.

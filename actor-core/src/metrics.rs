@@ -5,9 +5,8 @@
 //! Counting costs the message path almost nothing: each actor publishes its
 //! own count of handled messages (a plain store, no shared counter), and a
 //! snapshot adds up the live actors' counts and those of actors that stopped.
-//! Mailbox depth is read when the snapshot is taken: exact for bounded
-//! mailboxes; for unbounded ones, as the actor last sampled it (every 64
-//! messages, and whenever it starts an async handler).
+//! Mailbox depth is read when the snapshot is taken (each mailbox keeps its
+//! length where it can be read without its lock).
 //!
 //! ```
 //! use actor_core::prelude::*;

@@ -95,15 +95,6 @@ impl<A: Actor> TaskState<A> {
         }
     }
 
-    /// Publishes the queue length of an unbounded mailbox (a bounded one is
-    /// measured exactly from the senders' side).
-    #[inline]
-    fn publish_depth(&self, cell: &ActorCell) {
-        if let Some(depth) = self.rx.unbounded_len() {
-            cell.publish_depth(depth);
-        }
-    }
-
     /// The instance stops for the request `sig`: remembers it, and gives the
     /// reason (the one given to `Context::stop_with`, if any).
     fn stop_for(&mut self, sig: Signal, forced: bool) -> Stopped {
@@ -347,11 +338,6 @@ fn live<'f, A: Actor, P: Parent<A>>(
                         Poll::Ready(None) => return Poll::Ready(Next::Closed),
                         Poll::Pending => return Poll::Pending,
                     };
-                    // An unbounded mailbox's length is read from the senders'
-                    // side of the queue, a cache line they keep writing: sample it.
-                    if cell.handled().is_multiple_of(64) {
-                        st.publish_depth(cell);
-                    }
                     if let Some(msg) = handle_sync(actor, msg, st) {
                         return Poll::Ready(Next::Async(msg));
                     }
@@ -373,8 +359,6 @@ fn live<'f, A: Actor, P: Parent<A>>(
                     };
                 }
             };
-            // Messages may pile up while the handler awaits: say how many wait.
-            st.publish_depth(cell);
             // Not `handle_async`: awaited inline, the handler's future is the
             // only state kept across this await (an idle actor stays small).
             if tracing::level_enabled!(tracing::Level::DEBUG) {

@@ -238,6 +238,25 @@ pub async fn spawn<F: Framework>(n: usize) -> Result<SpawnStats, Failure> {
             check(answer == 1, || format!("a new actor answered {answer}"))?;
         }
     }
+    // `COMPARE_SPAWN_BURST=K`: each actor first handles K tells and one more
+    // ask, so the figure is that of an actor that worked and went idle again.
+    let burst = spawn_burst();
+    if burst > 0 {
+        for chunk in hs.chunks(1000) {
+            let answers = join_all(chunk.iter().map(|h| async move {
+                for seq in 0..burst {
+                    F::tell(h, 0, seq).await?;
+                }
+                F::ping(h, 1).await
+            }));
+            for answer in answers.await {
+                let answer = answer?;
+                check(answer == 2, || {
+                    format!("after a burst an actor answered {answer}")
+                })?;
+            }
+        }
+    }
     let rss_after = resident_bytes();
     let start = Instant::now();
     fw.stop_all(hs).await?;
@@ -249,6 +268,15 @@ pub async fn spawn<F: Framework>(n: usize) -> Result<SpawnStats, Failure> {
         per_stop: stop_time / n as u32,
         bytes_per_actor: rss_after.saturating_sub(rss_before) as f64 / n as f64,
     })
+}
+
+/// The tells each actor of the spawn workload handles before memory is read
+/// (`COMPARE_SPAWN_BURST`, default 0: actors that only answered one ask).
+fn spawn_burst() -> u64 {
+    std::env::var("COMPARE_SPAWN_BURST")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }
 
 /// The process's resident set size in bytes (`VmRSS` of `/proc/self/status`),

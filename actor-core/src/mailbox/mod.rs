@@ -1,6 +1,9 @@
 //! Mailboxes: the queue in front of every actor.
 //!
-//! A mailbox is a tokio [`tokio::sync::mpsc`] channel, bounded by default.
+//! A mailbox is a queue of the actor's messages, bounded by default: allocated
+//! on the first message and given back when the actor goes idle, so an idle
+//! actor's mailbox is a hundred-odd bytes. Each sender's messages arrive in
+//! the order it sent them.
 //! A bounded mailbox gives backpressure: `tell().await` waits for room,
 //! `try_tell()` answers [`crate::TrySendError::Full`].
 //! An unbounded one never makes a sender wait, at the price of unbounded memory
@@ -24,10 +27,37 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 
-use tokio::sync::mpsc;
-
-use crate::cell::{ActorCell, Live};
+use crate::cell::Live;
 use crate::error::{SendError, TrySendError};
+
+#[cfg(all(test, actor_core_loom))]
+mod loom_tests;
+mod queue;
+
+use queue::{Permit, Queue};
+
+/// The locks and atomics of the queue: loom's under `--cfg actor_core_loom`,
+/// so that its model tests explore every interleaving.
+mod sync {
+    #[cfg(actor_core_loom)]
+    pub(crate) use loom::sync::atomic::{AtomicUsize, Ordering};
+    #[cfg(actor_core_loom)]
+    pub(crate) use loom::sync::{Mutex, MutexGuard};
+    #[cfg(not(actor_core_loom))]
+    pub(crate) use parking_lot::{Mutex, MutexGuard};
+    #[cfg(not(actor_core_loom))]
+    pub(crate) use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Locks `m` (loom's mutex can be poisoned, parking_lot's cannot; nothing
+    /// panics while the queue's lock is held anyway).
+    #[inline(always)]
+    pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+        #[cfg(actor_core_loom)]
+        return m.lock().unwrap_or_else(|e| e.into_inner());
+        #[cfg(not(actor_core_loom))]
+        m.lock()
+    }
+}
 
 /// The capacity of a bounded mailbox when neither the actor
 /// (`#[actor(mailbox = N)]`) nor the system builder chooses one.
@@ -54,21 +84,21 @@ pub(crate) fn mailbox<M>(
     default_capacity: usize,
 ) -> (MailboxSender<M>, MailboxReceiver<M>) {
     let capacity = match kind {
-        MailboxKind::Unbounded => {
-            let (tx, rx) = mpsc::unbounded_channel();
-            return (MailboxSender::Unbounded(tx), MailboxReceiver::Unbounded(rx));
-        }
-        MailboxKind::Bounded(n) => n,
-        MailboxKind::Default => default_capacity,
+        MailboxKind::Unbounded => None,
+        MailboxKind::Bounded(n) => Some(n),
+        MailboxKind::Default => Some(default_capacity),
     };
-    let (tx, rx) = mpsc::channel(capacity.max(1));
-    (MailboxSender::Bounded(tx), MailboxReceiver::Bounded(rx))
+    let queue = Arc::new(Queue::new(capacity));
+    (
+        MailboxSender::Direct(queue.clone()),
+        MailboxReceiver { queue },
+    )
 }
 
 /// The sending half of a mailbox, or of a pool's router.
 pub(crate) enum MailboxSender<M> {
-    Bounded(mpsc::Sender<M>),
-    Unbounded(mpsc::UnboundedSender<M>),
+    /// One actor's mailbox.
+    Direct(Arc<Queue<M>>),
     /// Spreads messages over the mailboxes of a pool's members.
     Routed(Arc<Router<M>>),
 }
@@ -76,8 +106,7 @@ pub(crate) enum MailboxSender<M> {
 impl<M> Clone for MailboxSender<M> {
     fn clone(&self) -> Self {
         match self {
-            MailboxSender::Bounded(tx) => MailboxSender::Bounded(tx.clone()),
-            MailboxSender::Unbounded(tx) => MailboxSender::Unbounded(tx.clone()),
+            MailboxSender::Direct(queue) => MailboxSender::Direct(queue.clone()),
             MailboxSender::Routed(router) => MailboxSender::Routed(router.clone()),
         }
     }
@@ -88,11 +117,7 @@ impl<M> MailboxSender<M> {
     #[inline(always)]
     pub(crate) fn try_send(&self, msg: M) -> Result<(), (M, TrySendError)> {
         match self {
-            MailboxSender::Bounded(tx) => tx.try_send(msg).map_err(|e| match e {
-                mpsc::error::TrySendError::Full(m) => (m, TrySendError::Full),
-                mpsc::error::TrySendError::Closed(m) => (m, TrySendError::Stopped),
-            }),
-            MailboxSender::Unbounded(tx) => tx.send(msg).map_err(|e| (e.0, TrySendError::Stopped)),
+            MailboxSender::Direct(queue) => queue.try_send(msg),
             MailboxSender::Routed(router) => router.try_send(msg),
         }
     }
@@ -109,32 +134,39 @@ impl<M> MailboxSender<M> {
     /// [`MailboxSender::send`] for a mailbox of one actor (a pool's member);
     /// a router is never one, and it answers `Stopped`.
     async fn send_direct(&self, msg: M) -> Result<(), SendError> {
-        match self {
-            MailboxSender::Bounded(tx) => tx.send(msg).await.map_err(|_| SendError::Stopped),
-            MailboxSender::Unbounded(tx) => tx.send(msg).map_err(|_| SendError::Stopped),
-            MailboxSender::Routed(_) => Err(SendError::Stopped),
+        let MailboxSender::Direct(queue) = self else {
+            return Err(SendError::Stopped);
+        };
+        let msg = match queue.try_send(msg) {
+            Ok(()) => return Ok(()),
+            Err((_, TrySendError::Stopped)) => return Err(SendError::Stopped),
+            Err((msg, TrySendError::Full)) => msg,
+        };
+        match queue.room().await {
+            Ok(permit) => {
+                permit.send(msg);
+                Ok(())
+            }
+            Err(()) => Err(SendError::Stopped),
         }
     }
 
     /// Waits for room for one message (at once for an unbounded mailbox).
     pub(crate) async fn reserve(&self) -> Result<Slot<'_, M>, SendError> {
         match self {
-            MailboxSender::Bounded(tx) => tx
-                .reserve()
+            MailboxSender::Direct(queue) => queue
+                .room()
                 .await
-                .map(Slot::Bounded)
-                .map_err(|_| SendError::Stopped),
-            MailboxSender::Unbounded(tx) => Ok(Slot::Unbounded(tx)),
+                .map(|permit| Slot { permit })
+                .map_err(|()| SendError::Stopped),
             MailboxSender::Routed(_) => Err(SendError::Stopped),
         }
     }
 
-    /// Messages queued and not yet taken. `cell` is the actor's: an unbounded
-    /// sender keeps no count, so the actor publishes one there.
-    pub(crate) fn len(&self, cell: &ActorCell) -> usize {
+    /// Messages queued and not yet taken.
+    pub(crate) fn len(&self) -> usize {
         match self {
-            MailboxSender::Bounded(tx) => tx.max_capacity() - tx.capacity(),
-            MailboxSender::Unbounded(_) => cell.published_depth(),
+            MailboxSender::Direct(queue) => queue.len(),
             MailboxSender::Routed(router) => router.len(),
         }
     }
@@ -143,8 +175,7 @@ impl<M> MailboxSender<M> {
     /// pool with an unbounded member).
     pub(crate) fn max_capacity(&self) -> Option<usize> {
         match self {
-            MailboxSender::Bounded(tx) => Some(tx.max_capacity()),
-            MailboxSender::Unbounded(_) => None,
+            MailboxSender::Direct(queue) => queue.capacity(),
             MailboxSender::Routed(router) => {
                 router.members.iter().map(|m| m.tx.max_capacity()).sum()
             }
@@ -153,19 +184,15 @@ impl<M> MailboxSender<M> {
 }
 
 /// Room for one message, reserved in a mailbox.
-pub(crate) enum Slot<'a, M> {
-    Bounded(mpsc::Permit<'a, M>),
-    Unbounded(&'a mpsc::UnboundedSender<M>),
+pub(crate) struct Slot<'a, M> {
+    permit: Permit<'a, M>,
 }
 
 impl<M> Slot<'_, M> {
-    /// Queues `msg` in the reserved room.
+    /// Queues `msg` in the reserved room. If the mailbox was closed
+    /// meanwhile, the actor is gone, and the message with it.
     pub(crate) fn send(self, msg: M) {
-        match self {
-            Slot::Bounded(permit) => permit.send(msg),
-            // Closed meanwhile: the actor is gone, and the message with it.
-            Slot::Unbounded(tx) => drop(tx.send(msg)),
-        }
+        self.permit.send(msg);
     }
 }
 
@@ -217,7 +244,7 @@ impl<M> Router<M> {
             Routing::RoundRobin => start,
             Routing::LeastLoaded => (0..n)
                 .map(|k| (start + k) % n)
-                .min_by_key(|&i| self.members[i].live.mailbox_len())
+                .min_by_key(|&i| self.members[i].tx.len())
                 .unwrap_or(start),
         }
     }
@@ -273,48 +300,44 @@ impl<M> Router<M> {
     }
 
     fn len(&self) -> usize {
-        self.members.iter().map(|m| m.live.mailbox_len()).sum()
+        self.members.iter().map(|m| m.tx.len()).sum()
     }
 }
 
-/// The receiving half of a mailbox, owned by the actor's task.
-pub(crate) enum MailboxReceiver<M> {
-    Bounded(mpsc::Receiver<M>),
-    Unbounded(mpsc::UnboundedReceiver<M>),
+/// The receiving half of a mailbox, owned by the actor's task. Dropped, it
+/// closes the mailbox and drops what is queued.
+pub(crate) struct MailboxReceiver<M> {
+    queue: Arc<Queue<M>>,
 }
 
 impl<M> MailboxReceiver<M> {
+    /// Takes the next message; `Ready(None)` once the mailbox is closed and
+    /// empty. Each message taken uses one unit of the task's tokio budget,
+    /// as tokio's own channels do: an actor that always has messages still
+    /// lets the other tasks of its worker run.
     #[inline]
     pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<M>> {
-        match self {
-            MailboxReceiver::Bounded(rx) => rx.poll_recv(cx),
-            MailboxReceiver::Unbounded(rx) => rx.poll_recv(cx),
+        let coop = std::task::ready!(tokio::task::coop::poll_proceed(cx));
+        let msg = self.queue.poll_recv(cx);
+        if msg.is_ready() {
+            coop.made_progress();
         }
+        msg
     }
 
     /// Takes a queued message without waiting.
     pub(crate) fn try_recv(&mut self) -> Option<M> {
-        match self {
-            MailboxReceiver::Bounded(rx) => rx.try_recv().ok(),
-            MailboxReceiver::Unbounded(rx) => rx.try_recv().ok(),
-        }
-    }
-
-    /// Messages queued, for an unbounded mailbox (whose sender keeps no
-    /// count); `None` for a bounded one.
-    #[inline]
-    pub(crate) fn unbounded_len(&self) -> Option<usize> {
-        match self {
-            MailboxReceiver::Bounded(_) => None,
-            MailboxReceiver::Unbounded(rx) => Some(rx.len()),
-        }
+        self.queue.try_recv()
     }
 
     /// Refuses new messages; those already queued can still be received.
     pub(crate) fn close(&mut self) {
-        match self {
-            MailboxReceiver::Bounded(rx) => rx.close(),
-            MailboxReceiver::Unbounded(rx) => rx.close(),
-        }
+        self.queue.close();
+    }
+}
+
+impl<M> Drop for MailboxReceiver<M> {
+    fn drop(&mut self) {
+        self.queue.close_and_clear();
     }
 }
