@@ -5,18 +5,23 @@
 //! Spawning and stopping are the hot operations, listing is rare: an actor is
 //! put in a free slot of a vector (no hashing, no rehash when it grows), and
 //! its cell remembers the slot, so removing it is an index. The slots are
-//! split in shards, each thread taking the one it was given on first use, so
-//! that actors spawned on different threads take different locks.
+//! split in shards by actor id, so that actors spawned or stopped on
+//! different threads at the same time mostly take different locks.
+//!
+//! An actor that stops for good is counted in its shard, under the lock that
+//! removes it (how many of its type stopped, how many messages they handled):
+//! a stop takes no lock shared by the whole system, and a metrics snapshot
+//! sees each actor exactly once, alive or stopped.
 
-use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
+
+use rustc_hash::FxHashMap;
 
 use crate::cell::{ActorCell, Live, NOT_LISTED};
 
-/// Shards of the list: a power of two, at most `1 << SHARD_BITS`.
-const SHARD_BITS: u32 = 3;
-const SHARDS: usize = 1 << SHARD_BITS;
+/// Shards of the list (a power of two).
+const SHARDS: usize = 8;
 
 /// A live actor or supervisor, as the system keeps it.
 pub(crate) struct Entry {
@@ -42,6 +47,10 @@ pub(crate) struct Shard {
     /// The first free slot, the head of a list through `Slot::Free`.
     free: Option<u32>,
     len: usize,
+    /// Actors of the shard that stopped for good, by type (the address of
+    /// its name, as in `metrics::Registry`): the name, how many, and the
+    /// messages they handled.
+    retired: FxHashMap<usize, (&'static str, u64, u64)>,
 }
 
 enum Slot {
@@ -50,24 +59,10 @@ enum Slot {
     Free(Option<u32>),
 }
 
-thread_local! {
-    /// The shard this thread lists its spawns in (`usize::MAX`: not chosen yet).
-    static SHARD: Cell<usize> = const { Cell::new(usize::MAX) };
-}
-
-/// The shard of the calling thread, chosen round-robin on first use.
+/// The shard of an actor.
 #[inline]
-fn my_shard() -> usize {
-    SHARD.with(|s| {
-        let mine = s.get();
-        if mine != usize::MAX {
-            return mine;
-        }
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let mine = NEXT.fetch_add(1, Ordering::Relaxed) % SHARDS;
-        s.set(mine);
-        mine
-    })
+fn shard_of(cell: &ActorCell) -> usize {
+    cell.id().as_u64() as usize % SHARDS
 }
 
 impl Actors {
@@ -97,12 +92,11 @@ impl Actors {
         track: bool,
         admit: impl FnOnce() -> bool,
     ) -> bool {
-        let shard = my_shard();
-        let mut s = self.lock(shard);
+        let cell = live.cell();
+        let mut s = self.lock(shard_of(cell));
         if !admit() {
             return false;
         }
-        let cell = live.cell();
         let entry = Slot::Taken(Entry {
             live: live.clone(),
             track,
@@ -121,36 +115,52 @@ impl Actors {
             }
         };
         s.len += 1;
-        cell.slot()
-            .store(index << SHARD_BITS | shard as u32, Ordering::Relaxed);
+        cell.slot().store(index, Ordering::Relaxed);
         true
     }
 
     /// Removes the actor of `cell`, if it is listed.
     pub(crate) fn remove(&self, cell: &ActorCell) {
-        let at = cell.slot().swap(NOT_LISTED, Ordering::Relaxed);
-        if at == NOT_LISTED {
-            return;
-        }
-        let (shard, i) = ((at as usize) & (SHARDS - 1), (at >> SHARD_BITS) as usize);
-        let mut s = self.lock(shard);
-        let s = &mut *s;
-        // Only this cell's entry: the slot index came from it.
-        if let Some(slot @ Slot::Taken(_)) = s.slots.get_mut(i) {
-            *slot = Slot::Free(s.free);
-            s.free = Some(i as u32);
-            s.len -= 1;
+        if cell.slot().load(Ordering::Relaxed) != NOT_LISTED {
+            unlist(&mut self.lock(shard_of(cell)), cell);
         }
     }
 
+    /// Removes the actor of `cell` (if it is listed) as it stops for good,
+    /// and counts it: an actor of type `name` that handled `handled` messages.
+    pub(crate) fn retire(&self, cell: &ActorCell, name: &'static str, handled: u64) {
+        let mut s = self.lock(shard_of(cell));
+        unlist(&mut s, cell);
+        let tally = s
+            .retired
+            .entry(name.as_ptr() as usize)
+            .or_insert((name, 0, 0));
+        tally.1 += 1;
+        tally.2 += handled;
+    }
+
     /// Calls `f` with every listed actor, one shard locked at a time.
-    pub(crate) fn for_each(&self, mut f: impl FnMut(&Entry)) {
+    pub(crate) fn for_each(&self, f: impl FnMut(&Entry)) {
+        self.for_each_with_retired(f, |_, _, _| {});
+    }
+
+    /// Calls `live` with every listed actor, and `retired` with the counts of
+    /// those that stopped for good (a type's name, how many, the messages they
+    /// handled; a type may come once per shard), one shard locked at a time.
+    pub(crate) fn for_each_with_retired(
+        &self,
+        mut live: impl FnMut(&Entry),
+        mut retired: impl FnMut(&'static str, u64, u64),
+    ) {
         for shard in 0..SHARDS {
             let s = self.lock(shard);
             for slot in &s.slots {
                 if let Slot::Taken(entry) = slot {
-                    f(entry);
+                    live(entry);
                 }
+            }
+            for &(name, stopped, handled) in s.retired.values() {
+                retired(name, stopped, handled);
             }
         }
     }
@@ -158,6 +168,21 @@ impl Actors {
     /// How many actors are listed.
     pub(crate) fn len(&self) -> usize {
         (0..SHARDS).map(|shard| self.lock(shard).len).sum()
+    }
+}
+
+/// Takes `cell`'s actor out of its shard `s`, if it is listed.
+fn unlist(s: &mut Shard, cell: &ActorCell) {
+    let i = cell.slot().swap(NOT_LISTED, Ordering::Relaxed);
+    if i == NOT_LISTED {
+        return;
+    }
+    let i = i as usize;
+    // Only this cell's entry: the slot index came from it, under this lock.
+    if let Some(slot @ Slot::Taken(_)) = s.slots.get_mut(i) {
+        *slot = Slot::Free(s.free);
+        s.free = Some(i as u32);
+        s.len -= 1;
     }
 }
 
@@ -192,5 +217,21 @@ mod tests {
         assert_eq!(ids, expected);
         assert!(!actors.insert(cell(), true, || false));
         assert_eq!(actors.len(), 4);
+        actors.retire(&cells[0], "A", 3);
+        actors.retire(&again, "A", 4);
+        // Counted even when not listed (any more).
+        actors.retire(&cells[1], "B", 1);
+        assert_eq!(actors.len(), 2);
+        let mut retired = std::collections::HashMap::new();
+        actors.for_each_with_retired(
+            |_| {},
+            |name, n, handled| {
+                let t = retired.entry(name).or_insert((0, 0));
+                t.0 += n;
+                t.1 += handled;
+            },
+        );
+        assert_eq!(retired["A"], (2, 7));
+        assert_eq!(retired["B"], (1, 1));
     }
 }

@@ -480,6 +480,9 @@ impl ActorCell {
             cold.take()
         };
         self.stopped.notify_waiters();
+        // No signal can wake the task any more: let its memory go with it,
+        // rather than with the last handle.
+        drop(self.waker.take());
         if let Some(cold) = cold {
             let reason = self.stop_reason().unwrap_or(StopReason::Aborted);
             for (_, hook) in cold.hooks {
@@ -491,6 +494,10 @@ impl ActorCell {
     /// Waits until the actor has stopped for good and returns why.
     pub(crate) async fn wait_stopped(&self) -> StopReason {
         loop {
+            // Already over: no waiting list to join (and leave).
+            if self.has_ended() {
+                return self.stop_reason().unwrap_or(StopReason::Aborted);
+            }
             let notified = self.stopped.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();

@@ -255,12 +255,15 @@ impl System {
 
     /// A snapshot of the metrics of every actor type: see [`metrics`].
     pub fn metrics(&self) -> Metrics {
-        let mut live = Vec::new();
-        self.inner.actors.for_each(|e| {
-            let cell = e.live.cell();
-            live.push((e.live.name(), cell.handled(), e.live.mailbox_len()));
-        });
-        self.inner.metrics.snapshot(live.into_iter())
+        let (mut live, mut retired) = (Vec::new(), Vec::new());
+        self.inner.actors.for_each_with_retired(
+            |e| {
+                let cell = e.live.cell();
+                live.push((e.live.name(), cell.handled(), e.live.mailbox_len()));
+            },
+            |name, stopped, handled| retired.push((name, stopped, handled)),
+        );
+        self.inner.metrics.snapshot(live, retired)
     }
 
     /// Starts a supervisor and its children (in the order they were added).
@@ -422,6 +425,12 @@ impl System {
     /// Takes a stopped actor off the system's list.
     pub(crate) fn forget(&self, cell: &ActorCell) {
         self.inner.actors.remove(cell);
+    }
+
+    /// Takes an actor of type `name` that stopped for good off the system's
+    /// list, and counts it (with the messages it handled) in the metrics.
+    pub(crate) fn retire(&self, cell: &ActorCell, name: &'static str) {
+        self.inner.actors.retire(cell, name, cell.handled());
     }
 }
 

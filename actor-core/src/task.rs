@@ -156,9 +156,8 @@ impl<A: Actor> TaskState<A> {
                 .get_or_insert_with(|| system.events::<DeadLetter>())
                 .publish(letter);
         }
-        let counters = system.counters(A::NAME);
         if dead > 0 {
-            counters.dead_letters(dead);
+            system.counters(A::NAME).dead_letters(dead);
         }
         match &reason {
             StopReason::Panicked(_)
@@ -170,8 +169,7 @@ impl<A: Actor> TaskState<A> {
             }
             _ => tracing::debug!(actor = A::NAME, id = %cell.id(), %reason, "actor stopped"),
         }
-        system.forget(cell);
-        counters.stopped(cell.handled());
+        system.retire(cell, A::NAME);
         cell.finish(reason);
     }
 }
