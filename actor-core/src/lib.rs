@@ -230,6 +230,7 @@
 #![warn(missing_docs)]
 
 mod actor;
+mod actors;
 pub mod attach;
 mod cell;
 pub mod channel;
