@@ -55,13 +55,15 @@ impl Worker {
 /// Waits until `worker` answers from the asking node. A server learns of a
 /// subscription on another server of its cluster a moment after the
 /// subscriber's own server does, so an ask sent right after `expose` from a
-/// node on another server can meet `NoResponders`: that is what this waits
-/// out, bounded in count, not in time.
+/// node on another server can meet `NoResponders`, and on a loaded machine
+/// the asking node may even take the worker's node for down until its first
+/// heartbeat gets through (`NotDelivered(NodeDown)`): that is what this
+/// waits out, retrying what is safe to retry, bounded in count, not in time.
 async fn until_reachable(worker: &WorkerRemote) {
     for _ in 0..1000 {
         match worker.work(0).await {
             Ok(_) => return,
-            Err(RemoteError::NotDelivered(NotDelivered::NoResponders)) => {
+            Err(RemoteError::NotDelivered(_)) => {
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
             Err(e) => panic!("the worker is unreachable: {e:?}"),
