@@ -274,13 +274,22 @@ pub enum StopReason {
         /// Why it stopped.
         reason: Arc<StopReason>,
     },
+    /// An actor on another node, watched with [`Context::watch`] on its
+    /// remote handle, is gone: what is known of why (feature `remote`).
+    #[cfg(feature = "remote")]
+    Remote(crate::remote::RemoteDown),
 }
 
 impl StopReason {
     /// `true` for a panic, a kill, an abort, a failure or an escalation;
     /// `false` for a normal stop or a shutdown.
     pub fn is_failure(&self) -> bool {
-        !matches!(self, StopReason::Normal | StopReason::Shutdown)
+        match self {
+            StopReason::Normal | StopReason::Shutdown => false,
+            #[cfg(feature = "remote")]
+            StopReason::Remote(down) => down.is_failure(),
+            _ => true,
+        }
     }
 }
 
@@ -302,6 +311,8 @@ impl fmt::Display for StopReason {
                     "supervisor gave up after too many restarts (last: {last})"
                 )
             }
+            #[cfg(feature = "remote")]
+            StopReason::Remote(down) => write!(f, "{down}"),
         }
     }
 }

@@ -131,8 +131,34 @@ impl Signal {
     }
 }
 
+/// [`ActorCell::slot`] of an actor the system does not list.
+pub(crate) const NOT_LISTED: u32 = u32::MAX;
+
 const RUNNING: u8 = 0;
 const STOPPED: u8 = 2;
+
+/// The final stop reasons that carry nothing, kept as a code in the cell
+/// (`ended_as`) rather than boxed: stopping an actor normally allocates
+/// nothing. 0: none yet, or one that carries something (boxed in `reason`).
+fn reason_code(reason: &StopReason) -> u8 {
+    match reason {
+        StopReason::Normal => 1,
+        StopReason::Shutdown => 2,
+        StopReason::Aborted => 3,
+        StopReason::Killed => 4,
+        _ => 0,
+    }
+}
+
+fn reason_of_code(code: u8) -> Option<StopReason> {
+    match code {
+        1 => Some(StopReason::Normal),
+        2 => Some(StopReason::Shutdown),
+        3 => Some(StopReason::Aborted),
+        4 => Some(StopReason::Killed),
+        _ => None,
+    }
+}
 
 /// A duration in whole milliseconds, saturating (at about 49 days).
 fn duration_ms(d: Duration) -> u32 {
@@ -194,10 +220,13 @@ pub(crate) struct ActorCell {
     /// so nothing new is accepted once a stop was asked for.
     closed: AtomicBool,
     state: AtomicU8,
+    /// The final stop reason when it carries nothing (see [`reason_code`]).
+    ended_as: AtomicU8,
     /// How long a stop may take before the actor is aborted, in milliseconds.
     stop_timeout_ms: AtomicU32,
-    /// Boxed: most actors never stop before the program ends, and an idle
-    /// actor should cost little memory.
+    /// The final stop reason when it carries something (a panic, a failure):
+    /// boxed, since most actors never stop that way, and an idle actor
+    /// should cost little memory.
     reason: OnceLock<Box<StopReason>>,
     /// What is rarely there: work to run when the actor stops for good
     /// (registry removal, monitors, links), and a stop reason asked for from
@@ -206,6 +235,9 @@ pub(crate) struct ActorCell {
     stopped: Notify,
     // Written by the actor's task as it works.
     waker: AtomicWaker,
+    /// Where the system keeps the actor while it lives (see
+    /// `system::Actors`); [`NOT_LISTED`] before and after.
+    slot: AtomicU32,
     /// Messages handled so far (written by the actor's task only).
     handled: AtomicU64,
 }
@@ -221,13 +253,20 @@ impl fmt::Debug for ActorCell {
 
 impl ActorCell {
     pub(crate) fn new() -> Self {
+        ActorCell::with_stop_timeout(DEFAULT_SHUTDOWN_TIMEOUT)
+    }
+
+    /// A cell whose stops may take `stop_timeout` before the actor is aborted.
+    pub(crate) fn with_stop_timeout(stop_timeout: Duration) -> Self {
         ActorCell {
             id: ActorId::next(),
             signal: AtomicU8::new(0),
             closed: AtomicBool::new(false),
-            stop_timeout_ms: AtomicU32::new(duration_ms(DEFAULT_SHUTDOWN_TIMEOUT)),
+            ended_as: AtomicU8::new(0),
+            stop_timeout_ms: AtomicU32::new(duration_ms(stop_timeout)),
             waker: AtomicWaker::new(),
             state: AtomicU8::new(RUNNING),
+            slot: AtomicU32::new(NOT_LISTED),
             handled: AtomicU64::new(0),
             stopped: Notify::new(),
             reason: OnceLock::new(),
@@ -237,6 +276,12 @@ impl ActorCell {
 
     pub(crate) fn id(&self) -> ActorId {
         self.id
+    }
+
+    /// Where the system lists the actor (see `system::Actors`).
+    #[inline]
+    pub(crate) fn slot(&self) -> &AtomicU32 {
+        &self.slot
     }
 
     /// Raises a stop request; a weaker request never replaces a stronger one.
@@ -336,7 +381,8 @@ impl ActorCell {
     }
 
     pub(crate) fn stop_reason(&self) -> Option<StopReason> {
-        self.reason.get().map(|r| (**r).clone())
+        reason_of_code(self.ended_as.load(Ordering::Acquire))
+            .or_else(|| self.reason.get().map(|r| (**r).clone()))
     }
 
     /// Stops the actor by force ([`Signal::Kill`]): it ends with [`StopReason::Killed`].
@@ -405,7 +451,13 @@ impl ActorCell {
 
     /// Marks the actor stopped for good with `reason` and wakes everyone waiting.
     pub(crate) fn finish(&self, reason: StopReason) {
-        let _ = self.reason.set(Box::new(reason));
+        // Once: the first reason stays (as `OnceLock::set` keeps the first).
+        if self.ended_as.load(Ordering::Acquire) == 0 && self.reason.get().is_none() {
+            match reason_code(&reason) {
+                0 => drop(self.reason.set(Box::new(reason))),
+                code => self.ended_as.store(code, Ordering::Release),
+            }
+        }
         self.close();
         let cold = {
             let mut cold = self.cold();
@@ -413,6 +465,9 @@ impl ActorCell {
             cold.take()
         };
         self.stopped.notify_waiters();
+        // No signal can wake the task any more: let its memory go with it,
+        // rather than with the last handle.
+        drop(self.waker.take());
         if let Some(cold) = cold {
             let reason = self.stop_reason().unwrap_or(StopReason::Aborted);
             for (_, hook) in cold.hooks {
@@ -424,6 +479,10 @@ impl ActorCell {
     /// Waits until the actor has stopped for good and returns why.
     pub(crate) async fn wait_stopped(&self) -> StopReason {
         loop {
+            // Already over: no waiting list to join (and leave).
+            if self.has_ended() {
+                return self.stop_reason().unwrap_or(StopReason::Aborted);
+            }
             let notified = self.stopped.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();

@@ -230,6 +230,7 @@
 #![warn(missing_docs)]
 
 mod actor;
+mod actors;
 pub mod attach;
 mod cell;
 pub mod channel;
@@ -269,6 +270,7 @@ pub use handle::{ActorHandle, ActorRef, WeakRef};
 pub use io::{Io, Limiter};
 pub use mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind, Routing};
 pub use metrics::{ActorTypeMetrics, Metrics};
+pub use monitor::Watchable;
 pub use recipient::Recipient;
 pub use registry::RegistryError;
 pub use reply::Reply;

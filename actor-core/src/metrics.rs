@@ -68,32 +68,18 @@ mod export;
 #[cfg(feature = "metrics")]
 pub use export::Exporter;
 
-/// Running counters of one actor type, shared by its actors.
+/// Running counters of one actor type, shared by its actors. (Actors that
+/// stopped for good, and the messages they handled, are counted by the
+/// system's list of actors as they leave it: see `System::retire`.)
 #[derive(Debug, Default)]
 pub(crate) struct TypeCounters {
-    handled: AtomicU64,
     panics: AtomicU64,
     restarts: AtomicU64,
     tell_errors: AtomicU64,
     dead_letters: AtomicU64,
-    /// Actors of the type that stopped for good.
-    stopped: AtomicU64,
 }
 
 impl TypeCounters {
-    /// Records an actor of the type that stopped for good, with the messages
-    /// it handled.
-    pub(crate) fn stopped(&self, handled: u64) {
-        self.stopped.fetch_add(1, Ordering::Relaxed);
-        self.add_handled(handled);
-    }
-
-    fn add_handled(&self, n: u64) {
-        if n > 0 {
-            self.handled.fetch_add(n, Ordering::Relaxed);
-        }
-    }
-
     pub(crate) fn panicked(&self) {
         self.panics.fetch_add(1, Ordering::Relaxed);
     }
@@ -134,10 +120,13 @@ impl Registry {
             .clone()
     }
 
-    /// A snapshot, given each live actor's type name, handled count and mailbox depth.
+    /// A snapshot, given each live actor's type name, handled count and
+    /// mailbox depth, and the counts of actors that stopped for good (type
+    /// name, how many, messages they handled).
     pub(crate) fn snapshot(
         &self,
-        live: impl Iterator<Item = (&'static str, u64, usize)>,
+        live: impl IntoIterator<Item = (&'static str, u64, usize)>,
+        retired: impl IntoIterator<Item = (&'static str, u64, u64)>,
     ) -> Metrics {
         let mut by_type: HashMap<&'static str, ActorTypeMetrics> = HashMap::new();
         {
@@ -147,14 +136,19 @@ impl Registry {
                 let entry = by_type
                     .entry(name)
                     .or_insert_with(|| ActorTypeMetrics::empty(name));
-                // Spawned: those alive (counted below) and those stopped.
-                entry.spawned += c.stopped.load(Ordering::Relaxed);
-                entry.handled += c.handled.load(Ordering::Relaxed);
                 entry.panics += c.panics.load(Ordering::Relaxed);
                 entry.restarts += c.restarts.load(Ordering::Relaxed);
                 entry.tell_errors += c.tell_errors.load(Ordering::Relaxed);
                 entry.dead_letters += c.dead_letters.load(Ordering::Relaxed);
             }
+        }
+        // Spawned: those stopped, and those alive (below).
+        for (name, stopped, handled) in retired {
+            let entry = by_type
+                .entry(name)
+                .or_insert_with(|| ActorTypeMetrics::empty(name));
+            entry.spawned += stopped;
+            entry.handled += handled;
         }
         for (name, handled, depth) in live {
             let entry = by_type

@@ -109,11 +109,21 @@ pub async fn handle_notice<A: Actor>(actor: &mut A, notice: Notice, ctx: &mut Co
 pub(crate) struct Tie {
     id: ActorId,
     kind: TieKind,
-    other: Arc<dyn Live>,
-    /// The hook on the other actor's cell.
-    on_other: Option<HookKey>,
-    /// The hook on this actor's own cell (links only).
-    on_me: Option<HookKey>,
+    hold: Hold,
+}
+
+/// What a tie holds on to.
+enum Hold {
+    /// Hooks on the cells of local actors.
+    Local {
+        other: Arc<dyn Live>,
+        /// The hook on the other actor's cell.
+        on_other: Option<HookKey>,
+        /// The hook on this actor's own cell (links only).
+        on_me: Option<HookKey>,
+    },
+    /// The task that waits for a remote actor's end.
+    Task(tokio::task::AbortHandle),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,14 +133,61 @@ enum TieKind {
 }
 
 impl Tie {
+    /// A watch of the actor `id` held by `task`, which delivers its notice.
+    #[cfg_attr(not(feature = "remote"), allow(dead_code))]
+    pub(crate) fn watch_task(id: ActorId, task: tokio::task::AbortHandle) -> Tie {
+        Tie {
+            id,
+            kind: TieKind::Watch,
+            hold: Hold::Task(task),
+        }
+    }
+
     /// Takes back the hooks of this tie (`me` is this actor's cell).
     fn undo(self, me: &dyn Live) {
-        if let Some(key) = self.on_other {
-            self.other.cell().remove_hook(key);
+        match self.hold {
+            Hold::Local {
+                other,
+                on_other,
+                on_me,
+            } => {
+                if let Some(key) = on_other {
+                    other.cell().remove_hook(key);
+                }
+                if let Some(key) = on_me {
+                    me.cell().remove_hook(key);
+                }
+            }
+            Hold::Task(task) => task.abort(),
         }
-        if let Some(key) = self.on_me {
-            me.cell().remove_hook(key);
+    }
+
+    /// This actor stopped for good: takes back what it left on others.
+    fn release(self) {
+        match self.hold {
+            Hold::Local {
+                other,
+                on_other: Some(key),
+                ..
+            } => other.cell().remove_hook(key),
+            Hold::Local { .. } => {}
+            Hold::Task(task) => task.abort(),
         }
+    }
+}
+
+/// What [`Context::watch`] watches: the handle of a local actor (any
+/// [`ActorHandle`]), or, with the feature `remote`, the handle of an actor on
+/// another node (a generated `FooRemote`, or a `remote::RemoteRef`).
+pub trait Watchable {
+    /// Makes the actor of `ctx` watch this one.
+    #[doc(hidden)]
+    fn watch_from<A: Actor>(&self, ctx: &mut Context<A>);
+}
+
+impl<H: ActorHandle> Watchable for H {
+    fn watch_from<A: Actor>(&self, ctx: &mut Context<A>) {
+        ctx.watch_local(self.actor_ref());
     }
 }
 
@@ -139,8 +196,32 @@ impl<A: Actor> Context<A> {
     /// this actor's `#[on_down]` hook runs with its id and stop reason, in
     /// mailbox order. At once if it has already stopped. Watching an actor
     /// twice sends two notices. See the [module docs](crate::monitor).
-    pub fn watch<H: ActorHandle>(&mut self, other: &H) {
-        let other = other.actor_ref();
+    ///
+    /// With the feature `remote`, `other` may be the handle of an actor on
+    /// another node: the hook then gets the handle's `id()` and
+    /// `StopReason::Remote`, when the actor stops on its node or its node
+    /// goes down (as `System::watch_remote` tells).
+    pub fn watch<W: Watchable>(&mut self, other: &W) {
+        other.watch_from(self);
+    }
+
+    /// Makes this actor's `#[on_down]` hook run with `id` and the reason
+    /// `down` resolves to. The watch is held by a task, taken back by
+    /// `unwatch` and when this actor stops.
+    #[cfg_attr(not(feature = "remote"), allow(dead_code))]
+    pub(crate) fn watch_future<F>(&mut self, id: ActorId, down: F)
+    where
+        F: std::future::Future<Output = StopReason> + Send + 'static,
+    {
+        let me = self.actor_ref().downgrade();
+        let task = tokio::spawn(async move {
+            let reason = down.await;
+            deliver(&me, Notice::Down { id, reason });
+        });
+        self.ties().push(Tie::watch_task(id, task.abort_handle()));
+    }
+
+    fn watch_local<B: Actor>(&mut self, other: &ActorRef<B>) {
         if other.id() == self.id() {
             return;
         }
@@ -159,9 +240,11 @@ impl<A: Actor> Context<A> {
             self.ties().push(Tie {
                 id,
                 kind: TieKind::Watch,
-                other: other.live(),
-                on_other: hook,
-                on_me: None,
+                hold: Hold::Local {
+                    other: other.live(),
+                    on_other: hook,
+                    on_me: None,
+                },
             });
         }
     }
@@ -196,9 +279,11 @@ impl<A: Actor> Context<A> {
         self.ties().push(Tie {
             id: other_id,
             kind: TieKind::Link,
-            other: other.live(),
-            on_other,
-            on_me,
+            hold: Hold::Local {
+                other: other.live(),
+                on_other,
+                on_me,
+            },
         });
     }
 
@@ -241,9 +326,7 @@ impl<A: Actor> Context<A> {
     /// others (its own cell's hooks have run).
     pub(crate) fn release_ties(&mut self) {
         for tie in self.take_ties() {
-            if let Some(key) = tie.on_other {
-                tie.other.cell().remove_hook(key);
-            }
+            tie.release();
         }
     }
 }

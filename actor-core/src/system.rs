@@ -27,18 +27,18 @@
 //! # }
 //! ```
 
-use rustc_hash::FxHashMap;
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tracing::Instrument;
 
 use crate::actor::{Actor, StopReason};
-use crate::cell::{ActorCell, ActorId, Live, Signal};
+use crate::actors::Actors;
+use crate::cell::{ActorCell, Live, Signal};
 use crate::context::Context;
 use crate::cpu::CpuPool;
 use crate::error::SpawnError;
@@ -72,8 +72,8 @@ struct SystemInner {
     shut_down: tokio::sync::watch::Sender<bool>,
     /// Failures of top-level supervisors, oldest first.
     escalations: tokio::sync::watch::Sender<Vec<Escalation>>,
-    /// Every live actor and supervisor, by id (ids grow in spawn order).
-    actors: Mutex<FxHashMap<ActorId, Entry>>,
+    /// Every live actor and supervisor.
+    actors: Actors,
     /// Counters per actor type.
     metrics: metrics::Registry,
     /// The rayon pool for CPU-bound work; its threads start on first use.
@@ -93,7 +93,7 @@ struct SystemInner {
 impl fmt::Debug for System {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("System")
-            .field("actors", &self.lock_actors().len())
+            .field("actors", &self.inner.actors.len())
             .field("shutting_down", &self.is_shutting_down())
             .finish_non_exhaustive()
     }
@@ -166,12 +166,18 @@ impl System {
         parent: P,
         track: bool,
     ) -> A::Handle {
-        require_runtime("spawn an actor");
-        let (actor_ref, rx) = Self::prepare_detached::<A>(kind, self.inner.default_mailbox);
-        actor_ref
-            .cell()
-            .set_stop_timeout(self.inner.shutdown_timeout);
-        self.start(actor_ref.clone(), rx, Some(actor), parent, track);
+        let runtime = runtime("spawn an actor");
+        let (tx, rx) = mailbox(kind, self.inner.default_mailbox);
+        let cell = ActorCell::with_stop_timeout(self.inner.shutdown_timeout);
+        let actor_ref = ActorRef::new(cell, tx);
+        self.start_on(
+            Some(&runtime),
+            actor_ref.clone(),
+            rx,
+            Some(actor),
+            parent,
+            track,
+        );
         A::Handle::from_ref(actor_ref)
     }
 
@@ -194,6 +200,20 @@ impl System {
         parent: P,
         track: bool,
     ) {
+        self.start_on(None, actor_ref, rx, first, parent, track);
+    }
+
+    /// [`System::start`] on `runtime`, if the caller has it at hand (else on
+    /// the ambient one).
+    fn start_on<A: Actor, P: Parent<A>>(
+        &self,
+        runtime: Option<&tokio::runtime::Handle>,
+        actor_ref: ActorRef<A>,
+        rx: MailboxReceiver<A::Message>,
+        first: Option<A>,
+        parent: P,
+        track: bool,
+    ) {
         let id = actor_ref.id();
         let st = TaskState::new(rx, Context::new(actor_ref.clone(), self.clone()));
         if !self.register_live(actor_ref.live(), track) {
@@ -205,22 +225,27 @@ impl System {
         // then carries no span, and its polls enter none.
         if tracing::level_enabled!(tracing::Level::INFO) {
             let span = tracing::info_span!("actor", actor = A::NAME, id = %id);
-            tokio::spawn(task.instrument(span));
+            let task = task.instrument(span);
+            match runtime {
+                Some(runtime) => drop(runtime.spawn(task)),
+                None => drop(tokio::spawn(task)),
+            }
         } else {
-            tokio::spawn(task);
+            match runtime {
+                Some(runtime) => drop(runtime.spawn(task)),
+                None => drop(tokio::spawn(task)),
+            }
         }
     }
 
     /// Records a live actor or supervisor (`track`: to stop at shutdown);
     /// `false` if a tracked one comes while the system shuts down.
     pub(crate) fn register_live(&self, live: Arc<dyn Live>, track: bool) -> bool {
-        let mut actors = self.lock_actors();
-        // Checked under the lock, so shutdown never misses an actor.
-        if track && self.is_shutting_down() {
-            return false;
-        }
-        actors.insert(live.cell().id(), Entry { live, track });
-        true
+        // Checked under the lock `shutdown` takes to set the flag, so
+        // shutdown never misses an actor.
+        self.inner
+            .actors
+            .insert(live, track, || !(track && self.is_shutting_down()))
     }
 
     /// The counters of the actor type `name`.
@@ -230,12 +255,15 @@ impl System {
 
     /// A snapshot of the metrics of every actor type: see [`metrics`].
     pub fn metrics(&self) -> Metrics {
-        let actors = self.lock_actors();
-        let live = actors.values().map(|e| {
-            let cell = e.live.cell();
-            (e.live.name(), cell.handled(), e.live.mailbox_len())
-        });
-        self.inner.metrics.snapshot(live)
+        let (mut live, mut retired) = (Vec::new(), Vec::new());
+        self.inner.actors.for_each_with_retired(
+            |e| {
+                let cell = e.live.cell();
+                live.push((e.live.name(), cell.handled(), e.live.mailbox_len()));
+            },
+            |name, stopped, handled| retired.push((name, stopped, handled)),
+        );
+        self.inner.metrics.snapshot(live, retired)
     }
 
     /// Starts a supervisor and its children (in the order they were added).
@@ -297,7 +325,11 @@ impl System {
     /// [`System::spawn_supervisor`] and still alive; supervised children are
     /// their supervisor's to stop).
     pub fn actor_count(&self) -> usize {
-        self.lock_actors().values().filter(|e| e.track).count()
+        let mut tracked = 0;
+        self.inner
+            .actors
+            .for_each(|e| tracked += usize::from(e.track));
+        tracked
     }
 
     /// The time each actor gets to stop at shutdown before it is aborted.
@@ -325,7 +357,7 @@ impl System {
     pub async fn shutdown(&self) {
         let mut done = self.inner.shut_down.subscribe();
         let first = {
-            let _actors = self.lock_actors();
+            let _actors = self.inner.actors.lock_all();
             // Under the lock: no actor to stop is added once this is set
             // (see `register_live`).
             !self.inner.shutting_down.swap(true, Ordering::AcqRel)
@@ -347,12 +379,12 @@ impl System {
     /// Signals every tracked actor to drain and stop, waits for them under one
     /// deadline, then aborts the rest.
     async fn stop_everything(&self) {
-        let tracked: Vec<Arc<dyn Live>> = self
-            .lock_actors()
-            .values()
-            .filter(|e| e.track)
-            .map(|e| e.live.clone())
-            .collect();
+        let mut tracked: Vec<Arc<dyn Live>> = Vec::new();
+        self.inner.actors.for_each(|e| {
+            if e.track {
+                tracked.push(e.live.clone());
+            }
+        });
         for live in &tracked {
             live.cell().signal(Signal::DrainShutdown);
         }
@@ -380,7 +412,7 @@ impl System {
             }
         }
         for live in &tracked {
-            self.forget(live.cell().id());
+            self.forget(live.cell());
         }
     }
 
@@ -390,12 +422,15 @@ impl System {
         self.inner.cluster.as_ref()
     }
 
-    pub(crate) fn forget(&self, id: ActorId) {
-        self.lock_actors().remove(&id);
+    /// Takes a stopped actor off the system's list.
+    pub(crate) fn forget(&self, cell: &ActorCell) {
+        self.inner.actors.remove(cell);
     }
 
-    fn lock_actors(&self) -> std::sync::MutexGuard<'_, FxHashMap<ActorId, Entry>> {
-        self.inner.actors.lock().unwrap_or_else(|e| e.into_inner())
+    /// Takes an actor of type `name` that stopped for good off the system's
+    /// list, and counts it (with the messages it handled) in the metrics.
+    pub(crate) fn retire(&self, cell: &ActorCell, name: &'static str) {
+        self.inner.actors.retire(cell, name, cell.handled());
     }
 }
 
@@ -403,20 +438,20 @@ impl System {
 /// runtime to spawn on: tokio's own panic would point inside this crate.
 #[track_caller]
 pub(crate) fn require_runtime(what: &str) {
-    if tokio::runtime::Handle::try_current().is_err() {
-        panic!(
+    runtime(what);
+}
+
+/// The ambient tokio runtime; panics as [`require_runtime`] without one.
+#[track_caller]
+pub(crate) fn runtime(what: &str) -> tokio::runtime::Handle {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => runtime,
+        Err(_) => panic!(
             "cannot {what} outside a tokio runtime: actors are tokio tasks. Call this \
              from async code running on tokio (`#[tokio::main]`, `#[tokio::test]`), or \
              enter a runtime first with `Runtime::enter()` / `Handle::enter()`"
-        );
+        ),
     }
-}
-
-/// A live actor or supervisor, as the system keeps it.
-struct Entry {
-    live: Arc<dyn Live>,
-    /// Stopped by the system at shutdown (not a supervised child).
-    track: bool,
 }
 
 /// Pools, event buses and the registry; their modules say more:
@@ -638,7 +673,7 @@ impl SystemBuilder {
                 shutting_down: AtomicBool::new(false),
                 shut_down: tokio::sync::watch::Sender::new(false),
                 escalations: tokio::sync::watch::Sender::new(Vec::new()),
-                actors: Mutex::new(FxHashMap::default()),
+                actors: Actors::new(),
                 metrics: metrics::Registry::default(),
                 cpu: CpuPool::new(self.cpu_threads),
                 io,

@@ -129,10 +129,11 @@ impl<A: Actor> TaskState<A> {
         // Refuse new messages, then drop the queued ones: their asks resolve
         // to `NoReply` instead of waiting forever, and each is a dead letter.
         self.rx.close();
-        let me = self.ctx.actor_ref().clone();
-        let cell = me.cell();
+        let cell = self.ctx.actor_ref().cell();
+        let system = self.ctx.system();
         let mut dead = 0;
-        let letters = self.ctx.system().events::<DeadLetter>();
+        // The bus is looked up for the first dead letter: most stops have none.
+        let mut letters = None;
         while let Some(msg) = self.rx.try_recv() {
             dead += 1;
             let letter = DeadLetter {
@@ -142,10 +143,12 @@ impl<A: Actor> TaskState<A> {
             };
             drop(msg);
             tracing::debug!(actor = A::NAME, id = %cell.id(), message = letter.message, "dead letter: dropped unhandled");
-            letters.publish(letter);
+            letters
+                .get_or_insert_with(|| system.events::<DeadLetter>())
+                .publish(letter);
         }
         if dead > 0 {
-            self.counters().dead_letters(dead);
+            system.counters(A::NAME).dead_letters(dead);
         }
         match &reason {
             StopReason::Panicked(_)
@@ -157,8 +160,7 @@ impl<A: Actor> TaskState<A> {
             }
             _ => tracing::debug!(actor = A::NAME, id = %cell.id(), %reason, "actor stopped"),
         }
-        self.ctx.system().forget(cell.id());
-        self.counters().stopped(cell.handled());
+        system.retire(cell, A::NAME);
         cell.finish(reason);
     }
 }
@@ -419,8 +421,9 @@ type Deadline = Pin<Box<tokio::time::Sleep>>;
 pin_project_lite::pin_project! {
     /// Runs part of an instance until it ends, panics, or is stopped by force:
     /// a [`Signal::Kill`], or its stop deadline passing. The deadline is armed
-    /// by the first stop request it sees (or at once, for a stop path) and
-    /// runs for the actor's shutdown timeout: every stop ends within it.
+    /// when a stop request it has seen (or a stop path) does not end within
+    /// the poll that saw it, and runs for the actor's shutdown timeout: every
+    /// stop ends within it.
     ///
     /// Also the one place the task registers to be woken by signals (when
     /// the instance has nothing to do, a stop request must still reach it),
@@ -460,9 +463,6 @@ impl<F: Future> Future for Guard<'_, F> {
         let _running = crate::cell::Running::enter(this.cell.id());
         let mut signalled = this.cell.pending_signal();
         loop {
-            if (signalled.is_some() || *this.stopping) && this.deadline.is_none() {
-                *this.deadline = arm(this.cell.stop_timeout());
-            }
             if let Some(deadline) = this.deadline.as_mut()
                 && deadline.as_mut().poll(cx).is_ready()
             {
@@ -486,6 +486,19 @@ impl<F: Future> Future for Guard<'_, F> {
                     return Poll::Ready((Ended::Panicked(payload), this.deadline.take()));
                 }
                 Poll::Pending => {}
+            }
+            // A stop that did not end within the poll that saw it runs from
+            // now on against its deadline. (One that ends at once, as most
+            // do, sets no timer.)
+            if (signalled.is_some() || *this.stopping) && this.deadline.is_none() {
+                *this.deadline = arm(this.cell.stop_timeout());
+                // Polled once to register the timer; a zero timeout is over
+                // at once, and the top of the loop aborts the instance.
+                if let Some(deadline) = this.deadline.as_mut()
+                    && deadline.as_mut().poll(cx).is_ready()
+                {
+                    continue;
+                }
             }
             // Register, even with a signal already pending: a later, stronger
             // one (a kill after a drain) must wake the task too. While no

@@ -97,7 +97,14 @@ async fn ask_and_tell_reach_an_actor_on_another_node() {
     assert_eq!(remote.told().await, Ok(5050));
     assert_eq!(remote.queued().await, Ok(vec![job.clone(), job]));
     assert_eq!(remote.fail().await, Ok(Err("no".to_owned())));
-    assert_eq!(remote.boom().await, Err(RemoteError::Panicked));
+    match remote.boom().await {
+        // The handler and the panic's message travel back.
+        Err(RemoteError::Panicked(panic)) => {
+            assert!(panic.contains("boom"), "{panic}");
+            assert!(panic.contains("panicked"), "{panic}");
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

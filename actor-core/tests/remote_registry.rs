@@ -116,13 +116,17 @@ async fn a_stopped_actor_leaves_the_registry_and_its_watchers_know() {
     let remote: CounterRemote = b.remote("counter").await.unwrap();
     let watch = tokio::spawn(b.watch_remote(&remote));
     assert_eq!(remote.add(1).await, Ok(1));
+    until_listened(&b, "counter").await;
     counter.stop();
     assert_eq!(
         tokio::time::timeout(Duration::from_secs(10), watch)
             .await
             .unwrap()
             .unwrap(),
-        RemoteDown::Stopped
+        RemoteDown::Stopped {
+            reason: "stopped normally".into(),
+            failure: false
+        }
     );
     assert_eq!(
         remote.add(1).await,
@@ -139,6 +143,123 @@ async fn a_stopped_actor_leaves_the_registry_and_its_watchers_know() {
         .await
         .unwrap();
     assert_eq!(remote.add(1).await, Ok(11));
+}
+
+/// Waits until some node listens for `name`'s stop notice (a watch has
+/// begun): a request there finds no responders until then, and no answer
+/// after (a watch ignores what is not a notice).
+async fn until_listened(system: &System, name: &str) {
+    let client = system.cluster().unwrap().client();
+    let subject = format!("reg.down.{name}");
+    for _ in 0..1000 {
+        let probe = client.send_request(
+            subject.clone(),
+            async_nats::Request::new().timeout(Some(Duration::from_millis(50))),
+        );
+        match probe.await {
+            Err(e) if e.kind() == async_nats::client::RequestErrorKind::NoResponders => {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            Err(e) if e.kind() == async_nats::client::RequestErrorKind::TimedOut => return,
+            other => panic!("a probe of {subject} got {other:?}"),
+        }
+    }
+    panic!("nobody listened on {subject} after 1000 probes");
+}
+
+/// Watches remote actors from inside an actor, and reports what its
+/// `#[on_down]` hook receives.
+#[actor]
+struct Watcher {
+    downs: tokio::sync::mpsc::UnboundedSender<(ActorId, StopReason)>,
+}
+
+#[actor]
+impl Watcher {
+    #[message]
+    fn watch(&mut self, remote: CounterRemote, ctx: &mut Context<Self>) -> ActorId {
+        ctx.watch(&remote);
+        remote.id()
+    }
+    #[on_down]
+    fn down(&mut self, id: ActorId, reason: StopReason) {
+        let _ = self.downs.send((id, reason));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_actor_watching_remote_actors_learns_how_each_went() {
+    let server = NatsServer::start().expect("nats-server");
+    let a = node(&server.url(), "a").await;
+    let b = node(&server.url(), "b").await;
+    let c = node(&server.url(), "c").await;
+    let quitter = a.spawn(Counter { n: 0 });
+    a.expose("quitter", &quitter).await.unwrap();
+    a.expose("crasher", &a.spawn(Counter { n: 0 }))
+        .await
+        .unwrap();
+    c.expose("leaver", &c.spawn(Counter { n: 0 }))
+        .await
+        .unwrap();
+
+    let (downs_tx, mut downs) = tokio::sync::mpsc::unbounded_channel();
+    let watcher = b.spawn(Watcher { downs: downs_tx });
+    let mut ids = std::collections::HashMap::new();
+    for name in ["quitter", "crasher", "leaver"] {
+        let remote: CounterRemote = b.remote(name).await.unwrap();
+        let id = watcher.watch(remote.clone()).await.unwrap();
+        assert_eq!(id, remote.id());
+        // Found again, the same remote actor has the same id here.
+        assert_eq!(b.remote::<CounterRemote>(name).await.unwrap().id(), id);
+        ids.insert(id, name);
+        until_listened(&b, name).await;
+    }
+    let next = async |downs: &mut tokio::sync::mpsc::UnboundedReceiver<(ActorId, StopReason)>| {
+        tokio::time::timeout(Duration::from_secs(60), downs.recv())
+            .await
+            .expect("no notice in 60 s")
+            .expect("the watcher is gone")
+    };
+
+    quitter.stop();
+    let (id, reason) = next(&mut downs).await;
+    assert_eq!(ids[&id], "quitter");
+    assert_eq!(
+        reason,
+        StopReason::Remote(RemoteDown::Stopped {
+            reason: "stopped normally".into(),
+            failure: false
+        })
+    );
+    assert!(!reason.is_failure());
+
+    let crasher: CounterRemote = b.remote("crasher").await.unwrap();
+    match crasher.crash().await {
+        Err(RemoteError::Panicked(panic)) => assert!(panic.contains("crash on purpose"), "{panic}"),
+        other => panic!("{other:?}"),
+    }
+    let (id, reason) = next(&mut downs).await;
+    assert_eq!(ids[&id], "crasher");
+    match &reason {
+        StopReason::Remote(RemoteDown::Stopped { reason, failure }) => {
+            assert!(reason.contains("crash on purpose"), "{reason}");
+            assert!(failure);
+        }
+        other => panic!("{other:?}"),
+    }
+
+    c.cluster().unwrap().close().await;
+    let (id, reason) = next(&mut downs).await;
+    assert_eq!(ids[&id], "leaver");
+    assert_eq!(reason, StopReason::Remote(RemoteDown::NodeDown("c".into())));
+    assert!(reason.is_failure());
+
+    // Watching an actor that is gone tells so at once (OTP's `noproc`).
+    let gone = CounterRemote::clone(&crasher);
+    let id = watcher.watch(gone).await.unwrap();
+    let (down_id, reason) = next(&mut downs).await;
+    assert_eq!(down_id, id);
+    assert_eq!(reason, StopReason::Remote(RemoteDown::NotRunning));
 }
 
 /// Signalled by `Narrow::gate` when it is in its handler.
@@ -252,6 +373,56 @@ async fn a_node_with_wrong_credentials_cannot_join() {
     )
     .await;
     assert!(right.is_ok(), "{right:?}");
+}
+
+/// A server that requires TLS, with the test certificates of `tests/tls`.
+fn tls_server() -> NatsServer {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tls");
+    NatsServer::builder()
+        .config_line(format!(
+            "tls {{ cert_file: \"{dir}/server.pem\", key_file: \"{dir}/server-key.pem\" }}"
+        ))
+        .start()
+        .expect("nats-server with TLS")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_talk_over_tls_and_a_node_that_does_not_trust_the_server_cannot_join() {
+    let server = tls_server();
+    let tls = |node: &str, ca: &str| {
+        ClusterConfig::new(server.url())
+            .cluster("reg")
+            .node(node)
+            .root_certificates(format!("{}/tests/tls/{ca}", env!("CARGO_MANIFEST_DIR")))
+    };
+    let a = System::builder()
+        .cluster(
+            Cluster::connect(tls("a", "ca.pem"))
+                .await
+                .expect("a over TLS"),
+        )
+        .build();
+    let b = System::builder()
+        .cluster(
+            Cluster::connect(tls("b", "ca.pem"))
+                .await
+                .expect("b over TLS"),
+        )
+        .build();
+    a.expose("counter", &a.spawn(Counter { n: 0 }))
+        .await
+        .unwrap();
+    let remote: CounterRemote = b.remote("counter").await.unwrap();
+    assert_eq!(remote.add(3).await, Ok(3));
+
+    // Trusting another CA, or none (the server requires TLS): refused.
+    let stranger = Cluster::connect(tls("s", "other-ca.pem")).await;
+    assert!(
+        matches!(stranger, Err(RemoteError::Connect(_))),
+        "{stranger:?}"
+    );
+    let plain = Cluster::connect(ClusterConfig::new(server.url()).cluster("reg").node("p")).await;
+    assert!(matches!(plain, Err(RemoteError::Connect(_))), "{plain:?}");
 }
 
 /// Version 1 of a message type, and the actor that takes it.

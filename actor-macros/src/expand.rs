@@ -1577,6 +1577,13 @@ fn remote_items(
             }
 
             #[automatically_derived]
+            impl #krate::Watchable for #remote_ty {
+                fn watch_from<__A: #krate::Actor>(&self, ctx: &mut #krate::Context<__A>) {
+                    #krate::Watchable::watch_from(&self.#remote, ctx)
+                }
+            }
+
+            #[automatically_derived]
             impl ::core::ops::Deref for #remote_ty {
                 type Target = #rt::RemoteRef;
                 fn deref(&self) -> &#rt::RemoteRef {

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::tally::Failure;
-use crate::workload::{self, Framework, MailboxKind, SpawnStats};
+use crate::workload::{self, Framework, MailboxKind, MillionStats, SpawnStats};
 use crate::{hand, ours};
 
 /// Where a contender's actors run.
@@ -117,6 +117,11 @@ pub enum Workload {
         /// Actors.
         n: usize,
     },
+    /// `n` idle actors (a million) spawned, each asked once, measured.
+    Million {
+        /// Actors.
+        n: usize,
+    },
 }
 
 /// What a workload measured.
@@ -128,6 +133,8 @@ pub enum Outcome {
     Latencies(Vec<u64>),
     /// Spawn, stop and memory figures.
     Spawn(SpawnStats),
+    /// Spawn, ask and memory figures of the million workload.
+    Million(MillionStats),
 }
 
 /// One column of the comparison: a framework with a mailbox kind on a runtime.
@@ -211,6 +218,9 @@ impl<F: Framework> Contender for Entry<F> {
                 block_on(rt, workload::fan_out::<F>(actors, rounds)).map(Outcome::Elapsed)
             }
             Workload::Spawn { n } => block_on(rt, workload::spawn::<F>(n)).map(Outcome::Spawn),
+            Workload::Million { n } => {
+                block_on(rt, workload::million::<F>(n)).map(Outcome::Million)
+            }
         }
     }
 }
@@ -355,6 +365,7 @@ mod tests {
                 rounds: 3,
             },
             Workload::Spawn { n: 200 },
+            Workload::Million { n: 300 },
         ];
         for c in contenders() {
             for w in workloads {

@@ -96,6 +96,18 @@ pub struct SpawnStats {
     pub bytes_per_actor: f64,
 }
 
+/// What the million workload measured.
+#[derive(Debug, Clone, Copy)]
+pub struct MillionStats {
+    /// Wall time per spawn call.
+    pub per_spawn: Duration,
+    /// Wall time per actor to ask every actor once (a thousand at a time).
+    pub per_ask: Duration,
+    /// Resident memory added per idle actor (its handle included), in bytes,
+    /// after every actor answered its ask.
+    pub bytes_per_actor: f64,
+}
+
 fn send_failed(what: &str) -> impl FnOnce(tokio::task::JoinError) -> Failure + '_ {
     move |e| Failure::from_err(what, e)
 }
@@ -277,6 +289,45 @@ fn spawn_burst() -> u64 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
+}
+
+/// One million idle actors (or `n`): spawned one after the other (timed),
+/// then each asked once, a thousand asks at a time (timed, every answer
+/// checked), resident memory read before the spawns and after the asks, then
+/// all stopped (not timed). Run it in a fresh process for honest memory.
+pub async fn million<F: Framework>(n: usize) -> Result<MillionStats, Failure> {
+    let fw = F::new();
+    // First use of the framework (lazy statics, thread-locals) out of the figures.
+    let warm = fw.spawn().await?;
+    check(F::ping(&warm, 0).await? == 1, || "warm-up ping".into())?;
+    fw.stop_all(vec![warm]).await?;
+
+    let rss_before = resident_bytes();
+    let mut hs = Vec::with_capacity(n);
+    let start = Instant::now();
+    for _ in 0..n {
+        hs.push(fw.spawn().await?);
+    }
+    let spawn_time = start.elapsed();
+    let start = Instant::now();
+    for chunk in hs.chunks(1000) {
+        for answer in join_all(chunk.iter().map(|h| F::ping(h, 0))).await {
+            let answer = answer?;
+            check(answer == 1, || {
+                format!("an actor asked once answered {answer}")
+            })?;
+        }
+    }
+    let ask_time = start.elapsed();
+    let rss_after = resident_bytes();
+    fw.stop_all(hs).await?;
+    fw.finish().await;
+    let n = n.max(1);
+    Ok(MillionStats {
+        per_spawn: spawn_time / n as u32,
+        per_ask: ask_time / n as u32,
+        bytes_per_actor: rss_after.saturating_sub(rss_before) as f64 / n as f64,
+    })
 }
 
 /// The process's resident set size in bytes (`VmRSS` of `/proc/self/status`),

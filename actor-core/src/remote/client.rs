@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use super::Cluster;
 use super::codec;
 use super::error::{NotDelivered, Rejection, RemoteError};
+use crate::cell::ActorId;
 
 /// Implemented by every generated remote handle (`SchedulerRemote`), so
 /// that [`System::remote`](crate::System::remote) can hand one out.
@@ -40,9 +41,14 @@ pub struct RemoteRef {
 struct RefInner {
     cluster: Cluster,
     name: String,
-    subject: String,
+    /// Cheap to clone: each message's publish takes one.
+    subject: async_nats::Subject,
     /// The node of a single actor; `None` for a pool.
     node: Option<String>,
+    /// Its id on this node.
+    id: ActorId,
+    /// Whether its node is down (`None` for a pool): read by every message.
+    node_state: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 impl fmt::Debug for RemoteRef {
@@ -69,12 +75,18 @@ impl RemoteRef {
         subject: String,
         node: Option<String>,
     ) -> Self {
+        let id = cluster
+            .inner
+            .remote_id(&subject, node.as_deref().unwrap_or_default());
+        let node_state = node.as_deref().map(|node| cluster.inner.nodes.watch(node));
         RemoteRef {
             inner: Arc::new(RefInner {
                 cluster,
                 name,
-                subject,
+                subject: subject.into(),
                 node,
+                id,
+                node_state,
             }),
         }
     }
@@ -82,6 +94,15 @@ impl RemoteRef {
     /// The name the actor (or pool) was exposed under.
     pub fn name(&self) -> &str {
         &self.inner.name
+    }
+
+    /// This remote actor's id on this node: what the `#[on_down]` hook of
+    /// an actor that watches it ([`Context::watch`](crate::Context::watch))
+    /// receives, and what [`Context::unwatch`](crate::Context::unwatch)
+    /// takes. The same remote actor found twice has the same id here; other
+    /// nodes give it ids of their own.
+    pub fn id(&self) -> ActorId {
+        self.inner.id
     }
 
     /// The node of a single actor; `None` for a pool, whose members may be
@@ -92,10 +113,18 @@ impl RemoteRef {
 
     /// `true` while the actor's node sends heartbeats (always for a pool).
     pub fn is_node_up(&self) -> bool {
+        !self.is_node_down()
+    }
+
+    fn is_node_down(&self) -> bool {
         self.inner
-            .node
-            .as_deref()
-            .is_none_or(|node| !self.inner.cluster.is_node_down(node))
+            .node_state
+            .as_ref()
+            .is_some_and(|state| *state.borrow())
+    }
+
+    pub(crate) fn subject(&self) -> &str {
+        &self.inner.subject
     }
 
     pub(crate) fn cluster(&self) -> &Cluster {
@@ -109,10 +138,20 @@ impl RemoteRef {
         RemoteRequest {
             to: self.clone(),
             message,
-            body: codec::encode(args),
+            frame: codec::encode_request(message, args),
             timeout: None,
             _response: PhantomData,
         }
+    }
+}
+
+impl crate::monitor::Watchable for RemoteRef {
+    fn watch_from<A: crate::Actor>(&self, ctx: &mut crate::Context<A>) {
+        let down = super::expose::watch(self.clone());
+        ctx.watch_future(
+            self.id(),
+            async move { crate::StopReason::Remote(down.await) },
+        );
     }
 }
 
@@ -124,7 +163,8 @@ impl RemoteRef {
 pub struct RemoteRequest<R> {
     to: RemoteRef,
     message: &'static str,
-    body: Result<Vec<u8>, RemoteError>,
+    /// The request frame (a tell until sent as an ask).
+    frame: Result<bytes::BytesMut, RemoteError>,
     timeout: Option<Duration>,
     _response: PhantomData<fn() -> R>,
 }
@@ -184,12 +224,10 @@ impl<R: DeserializeOwned + Send + 'static> RemoteRequest<R> {
     /// # Ok(()) }
     /// ```
     pub async fn tell(self) -> Result<(), RemoteError> {
-        let body = self.body?;
+        let frame = self.frame?.freeze();
         let cluster = self.to.cluster();
         let inner = &cluster.inner;
-        if let Some(node) = self.to.node()
-            && inner.nodes.is_down(node)
-        {
+        if self.to.is_node_down() {
             return Err(RemoteError::NotDelivered(NotDelivered::NodeDown));
         }
         // While reconnecting, wait (at most the ask deadline) rather than
@@ -197,7 +235,6 @@ impl<R: DeserializeOwned + Send + 'static> RemoteRequest<R> {
         if !inner.link.wait_connected(inner.config.ask_timeout).await {
             return Err(RemoteError::NotDelivered(NotDelivered::NotConnected));
         }
-        let frame = codec::request_frame(self.message, None, &body);
         inner
             .client
             .publish(self.to.inner.subject.clone(), frame)
@@ -213,20 +250,14 @@ impl<R: DeserializeOwned + Send + 'static> RemoteRequest<R> {
     }
 
     async fn ask(self) -> Result<R, RemoteError> {
-        let body = self.body?;
+        let mut frame = self.frame?;
         let cluster = self.to.cluster().clone();
         let inner = &cluster.inner;
         let deadline = self.timeout.unwrap_or(inner.config.ask_timeout);
-        let mut node_state = match self.to.node() {
-            Some(node) => {
-                let state = inner.nodes.watch(node);
-                if *state.borrow() {
-                    return Err(RemoteError::NotDelivered(NotDelivered::NodeDown));
-                }
-                Some(state)
-            }
-            None => None,
-        };
+        if self.to.is_node_down() {
+            return Err(RemoteError::NotDelivered(NotDelivered::NodeDown));
+        }
+        let mut node_state = self.to.inner.node_state.clone();
         let started = tokio::time::Instant::now();
         if !inner.link.wait_connected(deadline).await {
             return Err(RemoteError::NotDelivered(NotDelivered::NotConnected));
@@ -234,12 +265,12 @@ impl<R: DeserializeOwned + Send + 'static> RemoteRequest<R> {
         let remaining = deadline.saturating_sub(started.elapsed());
         let mut epoch = inner.link.epoch.subscribe();
         epoch.borrow_and_update();
-        let frame = codec::request_frame(self.message, Some(remaining), &body);
+        codec::set_kind(&mut frame, Some(remaining));
         inner.link.stats.asks_sent.fetch_add(1, Ordering::Relaxed);
         let request = inner.client.send_request(
             self.to.inner.subject.clone(),
             async_nats::Request::new()
-                .payload(frame)
+                .payload(frame.freeze())
                 .timeout(Some(remaining)),
         );
         let node_down = async {

@@ -1,6 +1,7 @@
 //! [`Cluster`]: this node's connection to NATS, its heartbeats, and the
 //! cluster's registry bucket.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -13,6 +14,7 @@ use tokio::sync::watch;
 use super::config::{ClusterConfig, valid_name};
 use super::error::{RemoteError, nats};
 use super::node::Nodes;
+use crate::cell::ActorId;
 
 /// This node's membership of a cluster: a NATS connection tuned to notice
 /// failures in about a second, heartbeats, and the cluster's registry.
@@ -41,6 +43,9 @@ pub(crate) struct Inner {
     pub(crate) link: Arc<Link>,
     /// Names this node registered, removed at [`Cluster::close`].
     pub(crate) exposed: Mutex<Vec<(String, u64)>>,
+    /// The id each remote actor resolved here has on this node, by subject
+    /// and node: the same remote actor, found twice, has one id.
+    remote_ids: Mutex<HashMap<(String, String), ActorId>>,
     /// Set at close: the background tasks end.
     closed: watch::Sender<bool>,
 }
@@ -172,6 +177,7 @@ impl Cluster {
             config,
             link,
             exposed: Mutex::new(Vec::new()),
+            remote_ids: Mutex::new(HashMap::new()),
             closed,
         });
         start_heartbeats(&inner).await?;
@@ -246,6 +252,16 @@ impl Cluster {
 }
 
 impl Inner {
+    /// The id the remote actor on `subject` at `node` has on this node.
+    pub(crate) fn remote_id(&self, subject: &str, node: &str) -> ActorId {
+        *self
+            .remote_ids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry((subject.to_owned(), node.to_owned()))
+            .or_insert_with(ActorId::next)
+    }
+
     pub(crate) fn subject_node(&self, what: &str) -> String {
         format!("{}.node.{}.{what}", self.config.cluster, self.config.node)
     }

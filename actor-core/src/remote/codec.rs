@@ -31,19 +31,49 @@ pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, RemoteError
     rmp_serde::from_slice(bytes).map_err(|e| RemoteError::Codec(e.to_string()))
 }
 
+/// The name of the request that asks whether an actor is served (handler
+/// names are identifiers, never empty): answered `Ok` by the serving loop,
+/// not by the actor.
+pub(crate) const ALIVE: &str = "";
+
 /// A request frame around an encoded body.
 pub(crate) fn request_frame(name: &str, ask: Option<Duration>, body: &[u8]) -> Bytes {
-    let mut out = BytesMut::with_capacity(7 + name.len() + body.len());
-    out.put_u8(VERSION);
-    out.put_u8(if ask.is_some() { ASK } else { TELL });
-    let ms = ask.map_or(0, |d| u32::try_from(d.as_millis()).unwrap_or(u32::MAX));
-    out.put_u32(ms);
+    let mut out = frame_head(name, body.len());
+    out.put_slice(body);
+    set_kind(&mut out, ask);
+    out.freeze()
+}
+
+/// A request frame for `name` with `args` encoded in place (one buffer, no
+/// copy of the body), as a tell: [`set_kind`] makes it an ask.
+pub(crate) fn encode_request<T: Serialize + ?Sized>(
+    name: &str,
+    args: &T,
+) -> Result<BytesMut, RemoteError> {
+    let mut out = frame_head(name, 32);
+    rmp_serde::encode::write_named(&mut (&mut out).writer(), args)
+        .map_err(|e| RemoteError::Codec(e.to_string()))?;
+    Ok(out)
+}
+
+/// The frame's head (a tell), with room for `body` more bytes.
+fn frame_head(name: &str, body: usize) -> BytesMut {
     // Handler names are Rust identifiers, far shorter than 256 bytes.
     let name = &name.as_bytes()[..name.len().min(255)];
+    let mut out = BytesMut::with_capacity(7 + name.len() + body);
+    out.put_u8(VERSION);
+    out.put_u8(TELL);
+    out.put_u32(0);
     out.put_u8(name.len() as u8);
     out.put_slice(name);
-    out.put_slice(body);
-    out.freeze()
+    out
+}
+
+/// Makes `frame` a tell (`None`) or an ask with the asker's deadline.
+pub(crate) fn set_kind(frame: &mut [u8], ask: Option<Duration>) {
+    frame[1] = if ask.is_some() { ASK } else { TELL };
+    let ms = ask.map_or(0, |d| u32::try_from(d.as_millis()).unwrap_or(u32::MAX));
+    frame[2..6].copy_from_slice(&ms.to_be_bytes());
 }
 
 /// A request, as the receiving side reads it.
@@ -111,7 +141,9 @@ pub(crate) fn parse_reply<R: DeserializeOwned>(
         0 => decode(body),
         1 => Err(RemoteError::Rejected(Rejection::Full)),
         2 => Err(RemoteError::Rejected(Rejection::TooLarge)),
-        3 => Err(RemoteError::Panicked),
+        3 => Err(RemoteError::Panicked(
+            String::from_utf8_lossy(body).into_owned(),
+        )),
         4 => Err(RemoteError::UnknownMessage {
             message: name.to_owned(),
         }),
@@ -138,6 +170,14 @@ mod tests {
         assert_eq!(incoming.body, b"xyz");
         let tell = request_frame("go", None, b"");
         assert_eq!(parse_request(&tell).unwrap().ask, None);
+        // Encoded in place, then made an ask: the same frame.
+        let mut frame = encode_request("schedule", &("x", 7u8)).unwrap();
+        set_kind(&mut frame, Some(Duration::from_millis(1500)));
+        let body = encode(&("x", 7u8)).unwrap();
+        assert_eq!(
+            &frame[..],
+            &request_frame("schedule", Some(Duration::from_millis(1500)), &body)[..]
+        );
     }
 
     #[test]

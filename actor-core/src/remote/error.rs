@@ -43,9 +43,10 @@ pub enum RemoteError {
     /// The actor dropped the request without replying.
     #[error("the remote actor dropped the request without replying")]
     NoReply,
-    /// The handler panicked.
-    #[error("the remote handler panicked")]
-    Panicked,
+    /// The handler panicked: the panic, as its node printed it (the
+    /// handler's name and the panic's message).
+    #[error("the remote handler {0}")]
+    Panicked(String),
     /// The receiving node does not know this message (a peer of another
     /// version): it did not run.
     #[error("the remote actor does not know the message `{message}`")]
@@ -147,7 +148,7 @@ impl RemoteError {
                 | RemoteError::Disconnected
                 | RemoteError::Timeout(_)
                 | RemoteError::NoReply
-                | RemoteError::Panicked
+                | RemoteError::Panicked(_)
         )
     }
 }

@@ -1,12 +1,14 @@
 //! What [`System`] does with its cluster: expose local actors and pools by
 //! name, find remote ones, watch them.
 
+use std::fmt;
 use std::future::Future;
 
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 
 use super::client::{RemoteHandle, RemoteRef};
 use super::cluster::Cluster;
+use super::codec;
 use super::config::valid_name;
 use super::error::{RemoteError, nats};
 use super::registry::{self, Entry};
@@ -15,14 +17,55 @@ use crate::handle::ActorHandle;
 use crate::router::{Pool, PoolBuilder};
 use crate::system::System;
 
-/// Why a watched remote actor is gone: [`System::watch_remote`].
+/// Why a watched remote actor is gone: what [`System::watch_remote`]
+/// answers, and what the `#[on_down]` hook of an actor that watches a remote
+/// handle ([`Context::watch`](crate::Context::watch)) gets, as
+/// [`StopReason::Remote`](crate::StopReason::Remote).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RemoteDown {
-    /// The actor stopped for good (or was unexposed) on its node.
-    Stopped,
+    /// The actor stopped for good on its node, or its node stopped exposing
+    /// it.
+    Stopped {
+        /// Its [`StopReason`](crate::StopReason) as its node printed it.
+        reason: String,
+        /// Whether that was a failure on its node
+        /// ([`StopReason::is_failure`](crate::StopReason::is_failure)).
+        failure: bool,
+    },
     /// Its node stopped sending heartbeats, or left the cluster.
     NodeDown(String),
+    /// It was no longer registered when the watch began (OTP's `noproc`):
+    /// why it went is not known here.
+    NotRunning,
+}
+
+impl RemoteDown {
+    /// `false` only for a normal stop or a shutdown on its node.
+    pub fn is_failure(&self) -> bool {
+        match self {
+            RemoteDown::Stopped { failure, .. } => *failure,
+            RemoteDown::NodeDown(_) | RemoteDown::NotRunning => true,
+        }
+    }
+}
+
+impl fmt::Display for RemoteDown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RemoteDown::Stopped { reason, .. } => write!(f, "remote actor {reason}"),
+            RemoteDown::NodeDown(node) => write!(f, "remote actor's node {node} is down"),
+            RemoteDown::NotRunning => f.write_str("remote actor not running"),
+        }
+    }
+}
+
+/// What a node publishes on an exposed actor's down subject: its stop
+/// reason, printed, and whether it was a failure.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DownNotice {
+    reason: String,
+    failure: bool,
 }
 
 impl System {
@@ -100,6 +143,7 @@ impl System {
         };
         let inner = inner.clone();
         let name = name.to_owned();
+        let exposed = handle.actor_ref().clone();
         tokio::spawn(async move {
             let serving = serve_loop(
                 inner.clone(),
@@ -108,17 +152,33 @@ impl System {
                 stopped,
                 name.clone(),
             );
-            serving.await;
-            if !inner.is_closed() {
-                inner
-                    .exposed
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .retain(|(n, r)| !(*n == name && *r == revision));
-                registry::unregister(&inner, &name, revision).await;
-                let subject = format!("{}.down.{name}", inner.config.cluster);
-                let _ = inner.client.publish(subject, bytes::Bytes::new()).await;
+            let mut subscriber = serving.await;
+            if inner.is_closed() {
+                return;
             }
+            // The notice goes out before the subject is given up: whoever
+            // finds nobody serving it (a watch's probe) has the notice
+            // ahead of that answer, if it listened.
+            let notice = match exposed.stop_reason() {
+                Some(reason) => DownNotice {
+                    reason: reason.to_string(),
+                    failure: reason.is_failure(),
+                },
+                None => DownNotice {
+                    reason: "no longer exposed".to_owned(),
+                    failure: false,
+                },
+            };
+            let subject = format!("{}.down.{name}", inner.config.cluster);
+            let payload = codec::encode(&notice).unwrap_or_default();
+            let _ = inner.client.publish(subject, payload.into()).await;
+            let _ = subscriber.unsubscribe().await;
+            inner
+                .exposed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .retain(|(n, r)| !(*n == name && *r == revision));
+            registry::unregister(&inner, &name, revision).await;
         });
         Ok(())
     }
@@ -180,13 +240,16 @@ impl System {
                     handle.actor_ref().wait_stopped().await;
                 }
             };
-            tokio::spawn(serve_loop(
+            let serving = serve_loop(
                 inner.clone(),
                 subscriber,
                 move |call| A::dispatch(&handle, call),
                 stopped,
                 name.to_owned(),
-            ));
+            );
+            tokio::spawn(async move {
+                let _ = serving.await.unsubscribe().await;
+            });
         }
         Ok(())
     }
@@ -264,7 +327,10 @@ impl System {
     /// Resolves when the remote actor stops for good on its node, or its
     /// node goes down (heartbeats missed, or it left the cluster). A pool
     /// is not watched (its members come and go with nodes): for one, the
-    /// future never resolves.
+    /// future never resolves. Inside an actor, [`Context::watch`] on the
+    /// remote handle does the same and runs its `#[on_down]` hook.
+    ///
+    /// [`Context::watch`]: crate::Context::watch
     ///
     /// ```no_run
     /// # use actor_core::prelude::*;
@@ -276,9 +342,9 @@ impl System {
     /// use actor_core::remote::RemoteDown;
     /// let worker: WorkerRemote = system.remote("worker").await?;
     /// match system.watch_remote(&worker).await {
-    ///     RemoteDown::Stopped => println!("the worker stopped"),
+    ///     RemoteDown::Stopped { reason, .. } => println!("the worker {reason}"),
     ///     RemoteDown::NodeDown(node) => println!("{node} is gone"),
-    ///     _ => {}
+    ///     _ => println!("the worker was not running"),
     /// }
     /// # Ok(()) }
     /// ```
@@ -286,43 +352,89 @@ impl System {
         &self,
         remote: &R,
     ) -> impl Future<Output = RemoteDown> + Send + 'static {
-        let remote = remote.remote_ref().clone();
-        async move {
-            let Some(node) = remote.node().map(str::to_owned) else {
-                return std::future::pending().await;
-            };
-            let cluster = remote.cluster().clone();
-            let inner = &cluster.inner;
-            let mut node_state = inner.nodes.watch(&node);
-            let subject = format!("{}.down.{}", inner.config.cluster, remote.name());
-            let mut down = inner.client.subscribe(subject).await.ok();
-            // Subscribed: a stop from now on is seen; one before shows in
-            // the registry.
-            match registry::lookup(inner, remote.name()).await {
-                Ok(entry) if entry.node == node => {}
-                Err(RemoteError::Nats(_)) => {}
-                _ => {
-                    return if inner.nodes.is_down(&node) {
-                        RemoteDown::NodeDown(node)
-                    } else {
-                        RemoteDown::Stopped
-                    };
-                }
-            }
-            let stopped = async {
-                match &mut down {
-                    Some(sub) => {
-                        sub.next().await;
-                    }
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                () = stopped => RemoteDown::Stopped,
-                _ = async { node_state.wait_for(|d| *d).await.map(|_| ()) } => RemoteDown::NodeDown(node),
-            }
+        watch(remote.remote_ref().clone())
+    }
+}
+
+/// Resolves when the actor behind `remote` is gone: [`System::watch_remote`].
+///
+/// Listens on the actor's down subject first, then asks its node whether
+/// it is served. A node publishes the notice before it gives up the
+/// actor's subject, so when the probe finds nobody serving it, a notice
+/// published after the listening began is already here.
+pub(crate) async fn watch(remote: RemoteRef) -> RemoteDown {
+    let Some(node) = remote.node().map(str::to_owned) else {
+        return std::future::pending().await;
+    };
+    let cluster = remote.cluster().clone();
+    let inner = &cluster.inner;
+    let mut node_state = inner.nodes.watch(&node);
+    let node_gone = |node: String| async move {
+        let _ = node_state.wait_for(|down| *down).await;
+        RemoteDown::NodeDown(node)
+    };
+    let subject = format!("{}.down.{}", inner.config.cluster, remote.name());
+    let Ok(mut down) = inner.client.subscribe(subject).await else {
+        // Not connected now, and closed for good: only the node's
+        // heartbeats are left to tell.
+        return node_gone(node).await;
+    };
+    let _ = inner.client.flush().await;
+    // Nobody serving the subject may also mean that this node's server has
+    // not yet heard of a subscription made on another server of the
+    // cluster: while the registry still names the actor at its node, ask
+    // again, a bounded number of times.
+    for _ in 0..PROBES {
+        if !probe_finds_nobody(&remote).await {
+            break;
+        }
+        if let Some(Some(stopped)) = next_notice(&mut down).now_or_never() {
+            return stopped;
+        }
+        match registry::lookup(inner, remote.name()).await {
+            Ok(entry) if entry.node == node => {}
+            Err(RemoteError::Nats(_)) => {}
+            _ if inner.nodes.is_down(&node) => return RemoteDown::NodeDown(node),
+            _ => return RemoteDown::NotRunning,
+        }
+        tokio::time::sleep(PROBE_INTERVAL).await;
+    }
+    // Served, or no answer in time (a frozen node's heartbeats will tell).
+    tokio::select! {
+        Some(stopped) = next_notice(&mut down) => stopped,
+        gone = node_gone(node) => gone,
+    }
+}
+
+/// How often [`watch`] asks whether an actor is served, and how far apart.
+const PROBES: u32 = 50;
+const PROBE_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// `true` when nobody serves the actor's subject now.
+async fn probe_finds_nobody(remote: &RemoteRef) -> bool {
+    let inner = &remote.cluster().inner;
+    let probe = inner.client.send_request(
+        remote.subject().to_owned(),
+        async_nats::Request::new()
+            .payload(codec::request_frame(
+                codec::ALIVE,
+                Some(inner.config.ask_timeout),
+                &[],
+            ))
+            .timeout(Some(inner.config.ask_timeout)),
+    );
+    matches!(probe.await, Err(e) if e.kind() == async_nats::client::RequestErrorKind::NoResponders)
+}
+
+/// The next stop notice on a down subject (anything else published there
+/// is skipped); `None` when the subscription ends.
+async fn next_notice(down: &mut async_nats::Subscriber) -> Option<RemoteDown> {
+    while let Some(message) = down.next().await {
+        if let Ok(DownNotice { reason, failure }) = codec::decode(&message.payload) {
+            return Some(RemoteDown::Stopped { reason, failure });
         }
     }
+    None
 }
 
 impl<A, F> PoolBuilder<'_, A, F>

@@ -84,6 +84,9 @@ impl Call<'_> {
                         Ok(body) => codec::reply_frame(Status::Ok, &body),
                         Err(e) => codec::reply_frame(Status::Codec, e.to_string().as_bytes()),
                     },
+                    Ok(Err(AskError::Panicked(panic))) => {
+                        codec::reply_frame(Status::Panicked, panic.to_string().as_bytes())
+                    }
                     Ok(Err(e)) => codec::reply_frame(ask_status(e), &[]),
                     Err(_) => codec::reply_frame(Status::Timeout, &[]),
                 }
@@ -123,14 +126,15 @@ enum Outcome {
 }
 
 /// Reads `subscriber` until the actor stops or the cluster closes, handing
-/// each message to `dispatch`.
+/// each message to `dispatch`; answers the asks already taken, and gives the
+/// subscriber back, still subscribed.
 pub(crate) async fn serve_loop(
     inner: Arc<Inner>,
     mut subscriber: async_nats::Subscriber,
     dispatch: impl Fn(Call<'_>) -> Served + Send + 'static,
     stopped: impl Future<Output = ()> + Send,
     name: String,
-) {
+) -> async_nats::Subscriber {
     let client = inner.client.clone();
     let mut replies: FuturesUnordered<Pin<Box<dyn Future<Output = ()> + Send>>> =
         FuturesUnordered::new();
@@ -144,6 +148,9 @@ pub(crate) async fn serve_loop(
                 let Some(message) = message else { break };
                 stats.received.fetch_add(1, Ordering::Relaxed);
                 let (answer, reply_to) = match codec::parse_request(&message.payload) {
+                    Ok(incoming) if incoming.name == codec::ALIVE => {
+                        (codec::reply_frame(Status::Ok, &[]), message.reply)
+                    }
                     Ok(incoming) => {
                         let ask = incoming.ask.is_some();
                         let what = incoming.name.to_owned();
@@ -188,7 +195,7 @@ pub(crate) async fn serve_loop(
     }
     // Answer the asks already taken before leaving.
     while replies.next().await.is_some() {}
-    let _ = subscriber.unsubscribe().await;
+    subscriber
 }
 
 async fn publish_reply(client: &async_nats::Client, to: async_nats::Subject, frame: Bytes) {

@@ -583,7 +583,7 @@ impl SupervisorTask {
                 }
             }
         }
-        self.system.forget(self.cell.id());
+        self.system.forget(&self.cell);
         if let Some(alias) = &self.alias {
             alias.cell().finish(reason.clone());
         }

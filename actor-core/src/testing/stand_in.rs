@@ -188,8 +188,7 @@ impl<A: Actor> Drop for Ending<A> {
         if reason.is_failure() {
             tracing::warn!(actor = A::NAME, id = %cell.id(), %reason, "stand-in stopped");
         }
-        self.system.forget(cell.id());
-        self.system.counters(A::NAME).stopped(cell.handled());
+        self.system.retire(cell, A::NAME);
         cell.finish(reason);
     }
 }

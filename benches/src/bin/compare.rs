@@ -11,20 +11,25 @@
 //! Options:
 //! - `--smoke`: small counts and one round; checks that everything runs and is correct.
 //! - `--rounds N`: rounds (default 5; 1 with `--smoke`).
+//! - `--million-rounds N`: how many of the rounds also run the million
+//!   workload (default 1: a million actors per framework take a while).
 //! - `--only ID,ID,..`: run only these contenders (ids as in `--list`).
-//! - `--workloads W,W,..`: run only these of `tell,contended,ask,fanout,spawn`.
-//! - `--n N`: N tells, N asks, N/4 tells per contended sender, N spawns
-//!   (for profiling: run twice with two N and subtract to get a per-message cost).
+//! - `--workloads W,W,..`: run only these of `tell,contended,ask,fanout,spawn,million`.
+//! - `--n N`: N tells, N asks, N/4 tells per contended sender, N spawns, N
+//!   actors in the million workload (for profiling: run twice with two N and
+//!   subtract to get a per-message cost).
 //! - `--quiet-wait SECS`: before each run, wait up to SECS (default 30; 0 with
 //!   `--smoke`) for the machine to be otherwise idle (`/proc/loadavg`'s runnable
 //!   count), so that other processes' bursts stay out of the figures; `0` disables it.
-//! - `--in-process`: run the spawn workload in this process instead of a fresh
-//!   child process per run (for profilers; the memory figure is then less honest).
+//! - `--in-process`: run the spawn and million workloads in this process
+//!   instead of a fresh child process per run (for profilers; the memory
+//!   figures are then less honest).
 //! - `--list`: print the contenders' ids.
 //!
-//! The spawn workload normally runs in a fresh child process (this program
-//! re-executed with `--child-spawn ID N`) so that the resident-memory figure of
-//! one framework is not distorted by memory another left to the allocator.
+//! The spawn and million workloads normally run in a fresh child process (this
+//! program re-executed with `--child-spawn ID N` or `--child-million ID N`) so
+//! that the resident-memory figure of one framework is not distorted by memory
+//! another left to the allocator.
 
 use std::collections::HashMap;
 use std::process::{Command, ExitCode, Stdio};
@@ -35,7 +40,7 @@ use benches::contender::{
     supervised_pairs,
 };
 use benches::stats::{Latency, fmt_bytes, fmt_nanos, fmt_rate, median, nanos};
-use benches::workload::{BOUNDED_CAPACITY, SpawnStats};
+use benches::workload::{BOUNDED_CAPACITY, MillionStats, SpawnStats};
 
 /// The counts of one run of every workload.
 #[derive(Debug, Clone, Copy)]
@@ -47,6 +52,7 @@ struct Counts {
     fan_actors: usize,
     fan_rounds: u64,
     spawn: usize,
+    million: usize,
 }
 
 const FULL: Counts = Counts {
@@ -57,6 +63,7 @@ const FULL: Counts = Counts {
     fan_actors: 1000,
     fan_rounds: 100,
     spawn: 100_000,
+    million: 1_000_000,
 };
 
 const SMOKE: Counts = Counts {
@@ -67,6 +74,7 @@ const SMOKE: Counts = Counts {
     fan_actors: 100,
     fan_rounds: 5,
     spawn: 2_000,
+    million: 5_000,
 };
 
 /// The workloads, in the order they run in each round.
@@ -77,15 +85,17 @@ enum Kind {
     Ask,
     FanOut,
     Spawn,
+    Million,
 }
 
 impl Kind {
-    const ALL: [Kind; 5] = [
+    const ALL: [Kind; 6] = [
         Kind::Tell,
         Kind::Contended,
         Kind::Ask,
         Kind::FanOut,
         Kind::Spawn,
+        Kind::Million,
     ];
 
     fn name(self) -> &'static str {
@@ -95,6 +105,7 @@ impl Kind {
             Kind::Ask => "ask",
             Kind::FanOut => "fanout",
             Kind::Spawn => "spawn",
+            Kind::Million => "million",
         }
     }
 
@@ -111,6 +122,7 @@ impl Kind {
                 rounds: c.fan_rounds,
             },
             Kind::Spawn => Workload::Spawn { n: c.spawn },
+            Kind::Million => Workload::Million { n: c.million },
         }
     }
 }
@@ -127,9 +139,13 @@ enum Metric {
     Spawn,
     Memory,
     Stop,
+    MillionSpawn,
+    MillionAsk,
+    MillionMemory,
 }
 
 impl Metric {
+    /// The columns of the main table (the million workload has its own).
     const ALL: [Metric; 9] = [
         Metric::Tell,
         Metric::Contended,
@@ -149,6 +165,7 @@ impl Metric {
             Metric::AskMean | Metric::AskP50 | Metric::AskP99 => Kind::Ask,
             Metric::FanOut => Kind::FanOut,
             Metric::Spawn | Metric::Memory | Metric::Stop => Kind::Spawn,
+            Metric::MillionSpawn | Metric::MillionAsk | Metric::MillionMemory => Kind::Million,
         }
     }
 
@@ -163,13 +180,16 @@ impl Metric {
             Metric::Spawn => "spawn /actor",
             Metric::Memory => "memory /actor",
             Metric::Stop => "stop /actor",
+            Metric::MillionSpawn => "spawn /actor",
+            Metric::MillionAsk => "ask once /actor",
+            Metric::MillionMemory => "resident memory /actor",
         }
     }
 
     fn format(self, v: f64) -> String {
         match self {
             Metric::Tell | Metric::Contended => fmt_rate(v),
-            Metric::Memory => fmt_bytes(v),
+            Metric::Memory | Metric::MillionMemory => fmt_bytes(v),
             _ => fmt_nanos(v),
         }
     }
@@ -235,6 +255,7 @@ impl Results {
 struct Options {
     counts: Counts,
     rounds: usize,
+    million_rounds: usize,
     only: Option<Vec<String>>,
     kinds: Vec<Kind>,
     in_process: bool,
@@ -246,6 +267,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
         counts: FULL,
         rounds: 5,
+        million_rounds: 1,
         only: None,
         kinds: Kind::ALL.to_vec(),
         in_process: false,
@@ -263,6 +285,10 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--rounds" => {
                 let v = value()?;
                 rounds = Some(v.parse().map_err(|_| format!("bad --rounds {v}"))?);
+            }
+            "--million-rounds" => {
+                let v = value()?;
+                o.million_rounds = v.parse().map_err(|_| format!("bad --million-rounds {v}"))?;
             }
             "--only" => o.only = Some(value()?.split(',').map(str::to_owned).collect()),
             "--workloads" => {
@@ -307,6 +333,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         c.ask = n;
         c.per_sender = n / u64::from(c.senders);
         c.spawn = n as usize;
+        c.million = n as usize;
         c.fan_rounds = (n / c.fan_actors as u64).max(1);
     }
     Ok(o)
@@ -316,6 +343,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--child-spawn") {
         return child_spawn(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some("--child-million") {
+        return child_million(&args[1..]);
     }
     if args.first().map(String::as_str) == Some("--list") {
         for c in contenders() {
@@ -353,6 +383,9 @@ fn main() -> ExitCode {
     let mut results = Results::default();
     for round in 0..o.rounds {
         for &kind in &o.kinds {
+            if kind == Kind::Million && round >= o.million_rounds {
+                continue;
+            }
             // A different contender goes first in each round.
             for i in 0..all.len() {
                 let c = &all[(i + round) % all.len()];
@@ -390,6 +423,8 @@ fn run_one(c: &dyn Contender, kind: Kind, o: &Options, results: &mut Results, ro
     }
     let outcome = if kind == Kind::Spawn && !o.in_process {
         spawn_in_child(id, o.counts.spawn).map(Outcome::Spawn)
+    } else if kind == Kind::Million && !o.in_process {
+        million_in_child(id, o.counts.million).map(Outcome::Million)
     } else {
         c.run(workload).map_err(|e| e.0)
     };
@@ -440,6 +475,17 @@ fn run_one(c: &dyn Contender, kind: Kind, o: &Options, results: &mut Results, ro
                 fmt_nanos(nanos(s.per_stop))
             )
         }
+        (Kind::Million, Outcome::Million(s)) => {
+            results.add(id, Metric::MillionSpawn, round, nanos(s.per_spawn));
+            results.add(id, Metric::MillionAsk, round, nanos(s.per_ask));
+            results.add(id, Metric::MillionMemory, round, s.bytes_per_actor);
+            format!(
+                "spawn {} ask {} memory {}",
+                fmt_nanos(nanos(s.per_spawn)),
+                fmt_nanos(nanos(s.per_ask)),
+                fmt_bytes(s.bytes_per_actor)
+            )
+        }
         (kind, outcome) => panic!("{kind:?} gave {outcome:?}"),
     };
     eprintln!("  round {round} {:<10} {id:<22} {shown}", kind.name());
@@ -470,11 +516,12 @@ fn wait_for_quiet(max: Duration) -> bool {
     false
 }
 
-/// Runs the spawn workload of `id` in a fresh copy of this program.
-fn spawn_in_child(id: &str, n: usize) -> Result<SpawnStats, String> {
+/// Runs `flag ID N` (`--child-spawn`, `--child-million`) in a fresh copy of
+/// this program and returns the numbers of its line starting with `tag`.
+fn run_child(flag: &str, tag: &str, id: &str, n: usize) -> Result<Vec<f64>, String> {
     let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
     let out = Command::new(exe)
-        .args(["--child-spawn", id, &n.to_string()])
+        .args([flag, id, &n.to_string()])
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()
@@ -482,23 +529,72 @@ fn spawn_in_child(id: &str, n: usize) -> Result<SpawnStats, String> {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line = stdout
         .lines()
-        .find(|l| l.starts_with("SPAWN ") || l.starts_with("FAIL "))
+        .find(|l| l.starts_with(tag) || l.starts_with("FAIL "))
         .ok_or_else(|| format!("child process said nothing ({})", out.status))?;
     if let Some(why) = line.strip_prefix("FAIL ") {
         return Err(why.to_owned());
     }
-    let nums: Vec<f64> = line["SPAWN ".len()..]
+    Ok(line[tag.len()..]
         .split_whitespace()
         .filter_map(|v| v.parse().ok())
-        .collect();
+        .collect())
+}
+
+/// Runs the spawn workload of `id` in a fresh copy of this program.
+fn spawn_in_child(id: &str, n: usize) -> Result<SpawnStats, String> {
+    let nums = run_child("--child-spawn", "SPAWN ", id, n)?;
     let [spawn_ns, stop_ns, bytes] = nums[..] else {
-        return Err(format!("child process said {line:?}"));
+        return Err(format!("child process said {nums:?}"));
     };
     Ok(SpawnStats {
         per_spawn: Duration::from_nanos(spawn_ns as u64),
         per_stop: Duration::from_nanos(stop_ns as u64),
         bytes_per_actor: bytes,
     })
+}
+
+/// Runs the million workload of `id` in a fresh copy of this program.
+fn million_in_child(id: &str, n: usize) -> Result<MillionStats, String> {
+    let nums = run_child("--child-million", "MILLION ", id, n)?;
+    let [spawn_ns, ask_ns, bytes] = nums[..] else {
+        return Err(format!("child process said {nums:?}"));
+    };
+    Ok(MillionStats {
+        per_spawn: Duration::from_nanos(spawn_ns as u64),
+        per_ask: Duration::from_nanos(ask_ns as u64),
+        bytes_per_actor: bytes,
+    })
+}
+
+/// `--child-million ID N`: the million workload in this (fresh) process.
+fn child_million(args: &[String]) -> ExitCode {
+    let (Some(id), Some(n)) = (args.first(), args.get(1).and_then(|n| n.parse().ok())) else {
+        println!("FAIL usage: --child-million ID N");
+        return ExitCode::from(2);
+    };
+    let Some(c) = contenders().into_iter().find(|c| c.id() == id) else {
+        println!("FAIL no contender {id}");
+        return ExitCode::from(2);
+    };
+    match c.run(Workload::Million { n }) {
+        Ok(Outcome::Million(s)) => {
+            println!(
+                "MILLION {} {} {}",
+                s.per_spawn.as_nanos(),
+                s.per_ask.as_nanos(),
+                s.bytes_per_actor
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(other) => {
+            println!("FAIL unexpected outcome {other:?}");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            println!("FAIL {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// `--child-spawn ID N`: the spawn workload in this (fresh) process.
@@ -602,9 +698,49 @@ fn print_report(all: &[Box<dyn Contender>], results: &Results, o: &Options) {
         println!();
     }
     println!();
+    print_million(all, results, o);
     print_supervised(results, o);
     print_targets(results);
     print_failures(results, o);
+}
+
+/// The million workload's own table.
+fn print_million(all: &[Box<dyn Contender>], results: &Results, o: &Options) {
+    if !o.kinds.contains(&Kind::Million) {
+        return;
+    }
+    let rounds = o.million_rounds.min(o.rounds);
+    println!(
+        "{} idle actors in one process (a fresh one per run; {rounds} round{}): time per \
+         spawn, then each actor asked once (a thousand asks at a time), and the resident \
+         memory they added, per actor (handles included). Ratios as above.\n",
+        o.counts.million,
+        if rounds == 1 { "" } else { "s" },
+    );
+    let metrics = [
+        Metric::MillionSpawn,
+        Metric::MillionAsk,
+        Metric::MillionMemory,
+    ];
+    print!("| contender | mailbox | runtime |");
+    for m in &metrics {
+        print!(" {} |", m.header());
+    }
+    println!();
+    println!("|---|---|---|---:|---:|---:|");
+    for contender in all {
+        print!(
+            "| {} | {} | {} |",
+            contender.framework(),
+            contender.mailbox().as_str(),
+            contender.runtime().as_str()
+        );
+        for &m in &metrics {
+            print!(" {} |", cell(results, contender.as_ref(), m));
+        }
+        println!();
+    }
+    println!();
 }
 
 fn print_supervised(results: &Results, o: &Options) {
