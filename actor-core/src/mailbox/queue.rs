@@ -45,11 +45,13 @@ struct State<M> {
     waiting: Option<Box<Waiting>>,
 }
 
-/// The senders waiting for room, each by its ticket.
-type Waiting = VecDeque<(u64, Waker)>;
+/// The senders waiting for room, each by its ticket, with its waker until
+/// room is handed to it (then `None`: the room is counted in `reserved`
+/// until it takes it, so no newcomer can).
+type Waiting = VecDeque<(u64, Option<Waker>)>;
 
 /// A ticket no other waiting sender holds.
-fn ticket() -> u64 {
+fn new_ticket() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
@@ -59,17 +61,14 @@ impl<M> State<M> {
         self.buf.len() + self.reserved < capacity
     }
 
-    /// The next waiting sender to wake, if any (taken off the list: it was
-    /// given the room that just freed up).
-    fn next_waiting(&mut self) -> Option<Waker> {
+    /// Room freed up (a message was taken, or reserved room given back):
+    /// it is handed to the first sender still waiting, if any, whose waker
+    /// is returned; otherwise anyone may take it.
+    fn hand_over(&mut self) -> Option<Waker> {
         let waiting = self.waiting.as_mut()?;
-        waiting.pop_front().map(|(_, waker)| waker)
-    }
-
-    fn is_waiting(&self, ticket: u64) -> bool {
-        self.waiting
-            .as_ref()
-            .is_some_and(|w| w.iter().any(|(t, _)| *t == ticket))
+        let waker = waiting.iter_mut().find_map(|(_, waker)| waker.take())?;
+        self.reserved += 1;
+        Some(waker)
     }
 }
 
@@ -192,7 +191,7 @@ impl<M> Queue<M> {
     fn popped(&self, st: &mut State<M>) -> Option<Waker> {
         self.len.store(st.buf.len(), Ordering::Relaxed);
         if st.waiting.is_some() {
-            st.next_waiting()
+            st.hand_over()
         } else {
             None
         }
@@ -204,9 +203,16 @@ impl<M> Queue<M> {
         let mut st = self.lock();
         st.closed = true;
         let waiting = st.waiting.take();
+        // Room handed to senders that have not taken it yet: they fail.
+        let handed = waiting
+            .iter()
+            .flat_map(|w| w.iter())
+            .filter(|(_, waker)| waker.is_none())
+            .count();
+        st.reserved -= handed;
         let receiver = st.receiver.take();
         drop(st);
-        for (_, waker) in waiting.into_iter().flat_map(|w| *w) {
+        for waker in waiting.into_iter().flat_map(|w| *w).filter_map(|(_, w)| w) {
             waker.wake();
         }
         if let Some(waker) = receiver {
@@ -232,7 +238,7 @@ impl<M> Queue<M> {
     fn release(&self) {
         let mut st = self.lock();
         st.reserved -= 1;
-        let wake = st.next_waiting();
+        let wake = st.hand_over();
         drop(st);
         if let Some(waker) = wake {
             waker.wake();
@@ -257,17 +263,18 @@ impl<M> Queue<M> {
         }
     }
 
-    /// A waiting sender gave up: off the list; if it had been woken for
-    /// room it will not use, the room goes to the next one.
+    /// A waiting sender gave up: off the list; room handed to it goes to
+    /// the next one.
     fn cancel(&self, ticket: u64) {
         let mut st = self.lock();
         let mut wake = None;
-        if let Some(waiting) = st.waiting.as_mut() {
-            if let Some(at) = waiting.iter().position(|(t, _)| *t == ticket) {
-                waiting.remove(at);
-            } else if !st.closed && st.has_room(self.capacity) {
-                wake = st.next_waiting();
-            }
+        let gone = st.waiting.as_mut().and_then(|waiting| {
+            let at = waiting.iter().position(|(t, _)| *t == ticket)?;
+            waiting.remove(at)
+        });
+        if let Some((_, None)) = gone {
+            st.reserved -= 1;
+            wake = st.hand_over();
         }
         drop(st);
         if let Some(waker) = wake {
@@ -281,7 +288,7 @@ impl<M> Queue<M> {
 /// the order they came.
 pub(crate) struct Room<'a, M> {
     queue: &'a Queue<M>,
-    /// Set while this sender is, or was, on the waiting list.
+    /// Set while this sender is on the waiting list.
     ticket: Option<u64>,
 }
 
@@ -291,40 +298,46 @@ impl<'a, M> Future for Room<'a, M> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let queue = self.queue;
         let mut st = queue.lock();
-        let on_list = self.ticket.is_some_and(|t| st.is_waiting(t));
         if st.closed {
+            // Closing took the waiting list, and any room handed over.
             drop(st);
             self.ticket = None;
             return Poll::Ready(Err(()));
         }
-        if st.has_room(queue.capacity) {
-            if on_list && let (Some(t), Some(waiting)) = (self.ticket, st.waiting.as_mut()) {
-                waiting.retain(|(w, _)| *w != t);
+        let Some(ticket) = self.ticket else {
+            // First poll: room that nobody waits for is free to take.
+            if st.has_room(queue.capacity) {
+                st.reserved += 1;
+                #[cfg(actor_core_loom)]
+                assert!(st.buf.len() + st.reserved <= queue.capacity);
+                return Poll::Ready(Ok(Permit { queue }));
             }
-            st.reserved += 1;
-            #[cfg(actor_core_loom)]
-            assert!(st.buf.len() + st.reserved <= queue.capacity);
+            let t = new_ticket();
+            st.waiting
+                .get_or_insert_with(Box::default)
+                .push_back((t, Some(cx.waker().clone())));
             drop(st);
-            self.ticket = None;
-            return Poll::Ready(Ok(Permit { queue }));
-        }
-        let waiting = st.waiting.get_or_insert_with(Box::default);
-        match self.ticket {
-            Some(t) if on_list => {
-                if let Some((_, waker)) = waiting.iter_mut().find(|(w, _)| *w == t) {
-                    waker.clone_from(cx.waker());
-                }
-            }
-            // Woken for room another sender took first: first in line again.
-            Some(t) => waiting.push_front((t, cx.waker().clone())),
+            self.ticket = Some(t);
+            return Poll::Pending;
+        };
+        let waiting = st.waiting.as_mut().expect("a waiting sender is listed");
+        let at = waiting
+            .iter()
+            .position(|(t, _)| *t == ticket)
+            .expect("a waiting sender is listed");
+        match &mut waiting[at].1 {
+            // Room was handed over (and counted as reserved).
             None => {
-                let t = ticket();
-                waiting.push_back((t, cx.waker().clone()));
+                waiting.remove(at);
                 drop(st);
-                self.ticket = Some(t);
+                self.ticket = None;
+                Poll::Ready(Ok(Permit { queue }))
+            }
+            Some(waker) => {
+                waker.clone_from(cx.waker());
+                Poll::Pending
             }
         }
-        Poll::Pending
     }
 }
 
@@ -353,5 +366,61 @@ impl<M> Permit<'_, M> {
 impl<M> Drop for Permit<'_, M> {
     fn drop(&mut self) {
         self.queue.release();
+    }
+}
+
+#[cfg(all(test, not(actor_core_loom)))]
+mod tests {
+    use std::pin::pin;
+
+    use futures::task::noop_waker;
+
+    use super::*;
+
+    #[test]
+    fn room_freed_goes_to_the_waiting_sender_before_a_newcomer() {
+        let q = Queue::new(Some(1));
+        q.try_send(0u8).unwrap();
+        let waker = noop_waker();
+        let mut cx = Context::from_waker(&waker);
+        let mut waiting = pin!(q.room());
+        assert!(waiting.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(q.try_recv(), Some(0));
+        // The room is the waiting sender's: a newcomer finds the queue full.
+        assert!(matches!(q.try_send(1), Err((1, TrySendError::Full))));
+        let Poll::Ready(Ok(permit)) = waiting.as_mut().poll(&mut cx) else {
+            panic!("the waiting sender gets the room");
+        };
+        permit.send(2);
+        assert_eq!(q.try_recv(), Some(2));
+        // Handed over and given up unused, the room is free again.
+        q.try_send(3).unwrap();
+        let mut quitter = Box::pin(q.room());
+        assert!(quitter.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(q.try_recv(), Some(3));
+        drop(quitter);
+        q.try_send(4).unwrap();
+        assert_eq!(q.len(), 1);
+    }
+
+    #[test]
+    fn closing_fails_the_waiting_senders_even_those_handed_room() {
+        let q = Queue::new(Some(1));
+        q.try_send(0u8).unwrap();
+        let waker = noop_waker();
+        let mut cx = Context::from_waker(&waker);
+        let mut first = pin!(q.room());
+        let mut second = pin!(q.room());
+        assert!(first.as_mut().poll(&mut cx).is_pending());
+        assert!(second.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(q.try_recv(), Some(0)); // room handed to `first`
+        q.close();
+        assert!(matches!(first.as_mut().poll(&mut cx), Poll::Ready(Err(()))));
+        assert!(matches!(
+            second.as_mut().poll(&mut cx),
+            Poll::Ready(Err(()))
+        ));
+        assert!(matches!(q.try_send(1), Err((1, TrySendError::Stopped))));
+        assert_eq!(q.lock().reserved, 0);
     }
 }
