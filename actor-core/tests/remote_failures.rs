@@ -72,6 +72,25 @@ async fn until_reachable(worker: &WorkerRemote) {
     panic!("no server routed the worker's subject after 1000 tries");
 }
 
+/// A worker exposed by node "home" on server 1, and node "asker" on server
+/// 0 with its remote handle, once the worker answers it.
+async fn home_and_asker(servers: &mut NatsCluster) -> (System, System, WorkerRemote) {
+    let home = node(&servers.server(1).url(), "home").await;
+    home.expose(
+        "worker",
+        &home.spawn(Worker {
+            node: "home".into(),
+            told: 0,
+        }),
+    )
+    .await
+    .unwrap();
+    let asker = node(&servers.server(0).url(), "asker").await;
+    let worker: WorkerRemote = asker.remote("worker").await.unwrap();
+    until_reachable(&worker).await;
+    (home, asker, worker)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pool_spreads_asks_over_the_members_of_three_nodes() {
     let mut servers = NatsCluster::start(3).expect("nats cluster");
@@ -110,19 +129,7 @@ async fn a_pool_spreads_asks_over_the_members_of_three_nodes() {
 async fn killing_a_server_mid_traffic_fails_at_most_the_asks_in_flight() {
     let mut servers = NatsCluster::start(3).expect("nats cluster");
     // The actor's node on server 1; the asking node on server 0, killed.
-    let home = node(&servers.server(1).url(), "home").await;
-    home.expose(
-        "worker",
-        &home.spawn(Worker {
-            node: "home".into(),
-            told: 0,
-        }),
-    )
-    .await
-    .unwrap();
-    let asker = node(&servers.server(0).url(), "asker").await;
-    let worker: WorkerRemote = asker.remote("worker").await.unwrap();
-    until_reachable(&worker).await;
+    let (_home, asker, worker) = home_and_asker(&mut servers).await;
 
     const ROUNDS: u64 = 1000;
     const KILL_AT: u64 = 300;
@@ -185,19 +192,7 @@ async fn killing_a_server_mid_traffic_fails_at_most_the_asks_in_flight() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frozen_server_costs_an_outage_of_seconds_and_no_late_reply() {
     let mut servers = NatsCluster::start(3).expect("nats cluster");
-    let home = node(&servers.server(1).url(), "home").await;
-    home.expose(
-        "worker",
-        &home.spawn(Worker {
-            node: "home".into(),
-            told: 0,
-        }),
-    )
-    .await
-    .unwrap();
-    let asker = node(&servers.server(0).url(), "asker").await;
-    let worker: WorkerRemote = asker.remote("worker").await.unwrap();
-    until_reachable(&worker).await;
+    let (_home, _asker, worker) = home_and_asker(&mut servers).await;
 
     let mut pace = tokio::time::interval(Duration::from_millis(20));
     let started = Instant::now();

@@ -17,6 +17,14 @@ async fn node(url: &str, name: &str) -> System {
     System::builder().cluster(cluster).build()
 }
 
+/// A nats-server and two nodes on it, "a" and "b".
+async fn two_nodes() -> (NatsServer, System, System) {
+    let server = NatsServer::start().expect("nats-server");
+    let a = node(&server.url(), "a").await;
+    let b = node(&server.url(), "b").await;
+    (server, a, b)
+}
+
 #[actor]
 struct Counter {
     n: u64,
@@ -57,9 +65,7 @@ impl Other {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_supervised_actor_keeps_its_name_across_restarts() {
-    let server = NatsServer::start().expect("nats-server");
-    let a = node(&server.url(), "a").await;
-    let b = node(&server.url(), "b").await;
+    let (_server, a, b) = two_nodes().await;
     let supervisor = Supervisor::new(Strategy::OneForOne);
     let counter = supervisor.child(|| Counter { n: 0 }).spawn().unwrap();
     a.spawn_supervisor(supervisor);
@@ -76,9 +82,7 @@ async fn a_supervised_actor_keeps_its_name_across_restarts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn names_are_unique_and_typed() {
-    let server = NatsServer::start().expect("nats-server");
-    let a = node(&server.url(), "a").await;
-    let b = node(&server.url(), "b").await;
+    let (_server, a, b) = two_nodes().await;
     a.expose("counter", &a.spawn(Counter { n: 0 }))
         .await
         .unwrap();
@@ -108,9 +112,7 @@ async fn names_are_unique_and_typed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopped_actor_leaves_the_registry_and_its_watchers_know() {
-    let server = NatsServer::start().expect("nats-server");
-    let a = node(&server.url(), "a").await;
-    let b = node(&server.url(), "b").await;
+    let (_server, a, b) = two_nodes().await;
     let counter = a.spawn(Counter { n: 0 });
     a.expose("counter", &counter).await.unwrap();
     let remote: CounterRemote = b.remote("counter").await.unwrap();
@@ -189,9 +191,7 @@ impl Watcher {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_actor_watching_remote_actors_learns_how_each_went() {
-    let server = NatsServer::start().expect("nats-server");
-    let a = node(&server.url(), "a").await;
-    let b = node(&server.url(), "b").await;
+    let (server, a, b) = two_nodes().await;
     let c = node(&server.url(), "c").await;
     let quitter = a.spawn(Counter { n: 0 });
     a.expose("quitter", &quitter).await.unwrap();
@@ -286,9 +286,7 @@ impl Narrow {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_mailbox_rejects_instead_of_blocking_the_connection() {
-    let server = NatsServer::start().expect("nats-server");
-    let a = node(&server.url(), "a").await;
-    let b = node(&server.url(), "b").await;
+    let (_server, a, b) = two_nodes().await;
     a.expose("narrow", &a.spawn(Narrow)).await.unwrap();
     a.expose("counter", &a.spawn(Counter { n: 0 }))
         .await
@@ -314,9 +312,7 @@ async fn a_full_mailbox_rejects_instead_of_blocking_the_connection() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn too_large_a_message_is_rejected_before_it_is_sent() {
-    let server = NatsServer::start().expect("nats-server");
-    let a = node(&server.url(), "a").await;
-    let b = node(&server.url(), "b").await;
+    let (_server, a, b) = two_nodes().await;
     a.expose("counter", &a.spawn(Counter { n: 0 }))
         .await
         .unwrap();
@@ -335,9 +331,7 @@ async fn too_large_a_message_is_rejected_before_it_is_sent() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ask_past_its_deadline_times_out() {
-    let server = NatsServer::start().expect("nats-server");
-    let a = node(&server.url(), "a").await;
-    let b = node(&server.url(), "b").await;
+    let (_server, a, b) = two_nodes().await;
     a.expose("counter", &a.spawn(Counter { n: 0 }))
         .await
         .unwrap();

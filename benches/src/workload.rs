@@ -232,24 +232,8 @@ pub async fn fan_out<F: Framework>(actors: usize, rounds: u64) -> Result<Duratio
 /// then all stopped (timed). Run it in a fresh process for honest memory.
 pub async fn spawn<F: Framework>(n: usize) -> Result<SpawnStats, Failure> {
     let fw = F::new();
-    // First use of the framework (lazy statics, thread-locals) out of the figures.
-    let warm = fw.spawn().await?;
-    check(F::ping(&warm, 0).await? == 1, || "warm-up ping".into())?;
-    fw.stop_all(vec![warm]).await?;
-
-    let rss_before = resident_bytes();
-    let mut hs = Vec::with_capacity(n);
-    let start = Instant::now();
-    for _ in 0..n {
-        hs.push(fw.spawn().await?);
-    }
-    let spawn_time = start.elapsed();
-    for chunk in hs.chunks(1000) {
-        for answer in join_all(chunk.iter().map(|h| F::ping(h, 0))).await {
-            let answer = answer?;
-            check(answer == 1, || format!("a new actor answered {answer}"))?;
-        }
-    }
+    let (hs, spawn_time, rss_before) = spawn_idle(&fw, n).await?;
+    ping_each::<F>(&hs).await?;
     // `COMPARE_SPAWN_BURST=K`: each actor first handles K tells and one more
     // ask, so the figure is that of an actor that worked and went idle again.
     let burst = spawn_burst();
@@ -297,27 +281,9 @@ fn spawn_burst() -> u64 {
 /// all stopped (not timed). Run it in a fresh process for honest memory.
 pub async fn million<F: Framework>(n: usize) -> Result<MillionStats, Failure> {
     let fw = F::new();
-    // First use of the framework (lazy statics, thread-locals) out of the figures.
-    let warm = fw.spawn().await?;
-    check(F::ping(&warm, 0).await? == 1, || "warm-up ping".into())?;
-    fw.stop_all(vec![warm]).await?;
-
-    let rss_before = resident_bytes();
-    let mut hs = Vec::with_capacity(n);
+    let (hs, spawn_time, rss_before) = spawn_idle(&fw, n).await?;
     let start = Instant::now();
-    for _ in 0..n {
-        hs.push(fw.spawn().await?);
-    }
-    let spawn_time = start.elapsed();
-    let start = Instant::now();
-    for chunk in hs.chunks(1000) {
-        for answer in join_all(chunk.iter().map(|h| F::ping(h, 0))).await {
-            let answer = answer?;
-            check(answer == 1, || {
-                format!("an actor asked once answered {answer}")
-            })?;
-        }
-    }
+    ping_each::<F>(&hs).await?;
     let ask_time = start.elapsed();
     let rss_after = resident_bytes();
     fw.stop_all(hs).await?;
@@ -328,6 +294,40 @@ pub async fn million<F: Framework>(n: usize) -> Result<MillionStats, Failure> {
         per_ask: ask_time / n as u32,
         bytes_per_actor: rss_after.saturating_sub(rss_before) as f64 / n as f64,
     })
+}
+
+/// Warms the framework up (its first use, lazy statics and thread-locals,
+/// out of the figures), then spawns `n` idle actors one after the other:
+/// their handles, the time the spawns took, and the resident memory before.
+async fn spawn_idle<F: Framework>(
+    fw: &F,
+    n: usize,
+) -> Result<(Vec<F::Handle>, Duration, u64), Failure> {
+    let warm = fw.spawn().await?;
+    check(F::ping(&warm, 0).await? == 1, || "warm-up ping".into())?;
+    fw.stop_all(vec![warm]).await?;
+
+    let rss_before = resident_bytes();
+    let mut hs = Vec::with_capacity(n);
+    let start = Instant::now();
+    for _ in 0..n {
+        hs.push(fw.spawn().await?);
+    }
+    Ok((hs, start.elapsed(), rss_before))
+}
+
+/// Asks each actor of `hs` once, a thousand asks at a time, every answer
+/// checked.
+async fn ping_each<F: Framework>(hs: &[F::Handle]) -> Result<(), Failure> {
+    for chunk in hs.chunks(1000) {
+        for answer in join_all(chunk.iter().map(|h| F::ping(h, 0))).await {
+            let answer = answer?;
+            check(answer == 1, || {
+                format!("an actor asked once answered {answer}")
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// The process's resident set size in bytes (`VmRSS` of `/proc/self/status`),

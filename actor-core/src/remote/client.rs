@@ -116,7 +116,12 @@ impl RemoteRef {
         !self.is_node_down()
     }
 
-    fn is_node_down(&self) -> bool {
+    /// Its node's state, `true` while down (`None` for a pool).
+    pub(crate) fn node_state(&self) -> Option<tokio::sync::watch::Receiver<bool>> {
+        self.inner.node_state.clone()
+    }
+
+    pub(crate) fn is_node_down(&self) -> bool {
         self.inner
             .node_state
             .as_ref()
@@ -257,7 +262,7 @@ impl<R: DeserializeOwned + Send + 'static> RemoteRequest<R> {
         if self.to.is_node_down() {
             return Err(RemoteError::NotDelivered(NotDelivered::NodeDown));
         }
-        let mut node_state = self.to.inner.node_state.clone();
+        let mut node_state = self.to.node_state();
         let started = tokio::time::Instant::now();
         if !inner.link.wait_connected(deadline).await {
             return Err(RemoteError::NotDelivered(NotDelivered::NotConnected));

@@ -74,8 +74,15 @@ impl System {
         self.cluster_ref()
     }
 
-    fn need_cluster(&self) -> Result<&Cluster, RemoteError> {
-        self.cluster_ref().ok_or(RemoteError::NoCluster)
+    /// The cluster, for a `name` to expose or find: [`RemoteError::NoCluster`]
+    /// without one, [`RemoteError::InvalidName`] for a name that cannot be a
+    /// NATS subject token.
+    fn cluster_for(&self, name: &str) -> Result<&Cluster, RemoteError> {
+        let cluster = self.cluster_ref().ok_or(RemoteError::NoCluster)?;
+        if !valid_name(name) {
+            return Err(RemoteError::InvalidName(name.to_owned()));
+        }
+        Ok(cluster)
     }
 
     /// Makes a local actor reachable from every node of the cluster as
@@ -105,10 +112,7 @@ impl System {
         H: ActorHandle,
         H::Actor: RemoteActor,
     {
-        let cluster = self.need_cluster()?;
-        if !valid_name(name) {
-            return Err(RemoteError::InvalidName(name.to_owned()));
-        }
+        let cluster = self.cluster_for(name)?;
         let inner = &cluster.inner;
         let subject = format!("{}.actor.{name}", inner.config.cluster);
         let entry = Entry {
@@ -203,10 +207,7 @@ impl System {
         name: &str,
         pool: &Pool<A>,
     ) -> Result<(), RemoteError> {
-        let cluster = self.need_cluster()?;
-        if !valid_name(name) {
-            return Err(RemoteError::InvalidName(name.to_owned()));
-        }
+        let cluster = self.cluster_for(name)?;
         let inner = &cluster.inner;
         let subject = format!("{}.pool.{name}", inner.config.cluster);
         let entry = Entry {
@@ -296,10 +297,7 @@ impl System {
     }
 
     async fn find<R: RemoteHandle>(&self, name: &str, pool: bool) -> Result<R, RemoteError> {
-        let cluster = self.need_cluster()?;
-        if !valid_name(name) {
-            return Err(RemoteError::InvalidName(name.to_owned()));
-        }
+        let cluster = self.cluster_for(name)?;
         let entry = registry::lookup(&cluster.inner, name).await?;
         if entry.wire != R::WIRE_NAME || entry.pool != pool {
             let kind = |pool: bool, wire: &str| {
@@ -363,12 +361,13 @@ impl System {
 /// actor's subject, so when the probe finds nobody serving it, a notice
 /// published after the listening began is already here.
 pub(crate) async fn watch(remote: RemoteRef) -> RemoteDown {
-    let Some(node) = remote.node().map(str::to_owned) else {
+    let (Some(node), Some(mut node_state)) =
+        (remote.node().map(str::to_owned), remote.node_state())
+    else {
         return std::future::pending().await;
     };
     let cluster = remote.cluster().clone();
     let inner = &cluster.inner;
-    let mut node_state = inner.nodes.watch(&node);
     let node_gone = |node: String| async move {
         let _ = node_state.wait_for(|down| *down).await;
         RemoteDown::NodeDown(node)
@@ -394,7 +393,7 @@ pub(crate) async fn watch(remote: RemoteRef) -> RemoteDown {
         match registry::lookup(inner, remote.name()).await {
             Ok(entry) if entry.node == node => {}
             Err(RemoteError::Nats(_)) => {}
-            _ if inner.nodes.is_down(&node) => return RemoteDown::NodeDown(node),
+            _ if remote.is_node_down() => return RemoteDown::NodeDown(node),
             _ => return RemoteDown::NotRunning,
         }
         tokio::time::sleep(PROBE_INTERVAL).await;

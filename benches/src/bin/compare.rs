@@ -341,11 +341,8 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("--child-spawn") {
-        return child_spawn(&args[1..]);
-    }
-    if args.first().map(String::as_str) == Some("--child-million") {
-        return child_million(&args[1..]);
+    if let Some(flag @ ("--child-spawn" | "--child-million")) = args.first().map(String::as_str) {
+        return child(flag, &args[1..]);
     }
     if args.first().map(String::as_str) == Some("--list") {
         for c in contenders() {
@@ -566,66 +563,46 @@ fn million_in_child(id: &str, n: usize) -> Result<MillionStats, String> {
     })
 }
 
-/// `--child-million ID N`: the million workload in this (fresh) process.
-fn child_million(args: &[String]) -> ExitCode {
+/// `--child-spawn ID N` or `--child-million ID N` (`flag`): that workload
+/// in this (fresh) process, its figures printed on one line for
+/// [`run_child`].
+fn child(flag: &str, args: &[String]) -> ExitCode {
     let (Some(id), Some(n)) = (args.first(), args.get(1).and_then(|n| n.parse().ok())) else {
-        println!("FAIL usage: --child-million ID N");
+        println!("FAIL usage: {flag} ID N");
         return ExitCode::from(2);
     };
     let Some(c) = contenders().into_iter().find(|c| c.id() == id) else {
         println!("FAIL no contender {id}");
         return ExitCode::from(2);
     };
-    match c.run(Workload::Million { n }) {
-        Ok(Outcome::Million(s)) => {
-            println!(
-                "MILLION {} {} {}",
-                s.per_spawn.as_nanos(),
-                s.per_ask.as_nanos(),
-                s.bytes_per_actor
-            );
-            ExitCode::SUCCESS
-        }
+    let workload = if flag == "--child-million" {
+        Workload::Million { n }
+    } else {
+        Workload::Spawn { n }
+    };
+    match c.run(workload) {
+        Ok(Outcome::Spawn(s)) => println!(
+            "SPAWN {} {} {}",
+            s.per_spawn.as_nanos(),
+            s.per_stop.as_nanos(),
+            s.bytes_per_actor
+        ),
+        Ok(Outcome::Million(s)) => println!(
+            "MILLION {} {} {}",
+            s.per_spawn.as_nanos(),
+            s.per_ask.as_nanos(),
+            s.bytes_per_actor
+        ),
         Ok(other) => {
             println!("FAIL unexpected outcome {other:?}");
-            ExitCode::FAILURE
+            return ExitCode::FAILURE;
         }
         Err(e) => {
             println!("FAIL {e}");
-            ExitCode::FAILURE
+            return ExitCode::FAILURE;
         }
     }
-}
-
-/// `--child-spawn ID N`: the spawn workload in this (fresh) process.
-fn child_spawn(args: &[String]) -> ExitCode {
-    let (Some(id), Some(n)) = (args.first(), args.get(1).and_then(|n| n.parse().ok())) else {
-        println!("FAIL usage: --child-spawn ID N");
-        return ExitCode::from(2);
-    };
-    let Some(c) = contenders().into_iter().find(|c| c.id() == id) else {
-        println!("FAIL no contender {id}");
-        return ExitCode::from(2);
-    };
-    match c.run(Workload::Spawn { n }) {
-        Ok(Outcome::Spawn(s)) => {
-            println!(
-                "SPAWN {} {} {}",
-                s.per_spawn.as_nanos(),
-                s.per_stop.as_nanos(),
-                s.bytes_per_actor
-            );
-            ExitCode::SUCCESS
-        }
-        Ok(other) => {
-            println!("FAIL unexpected outcome {other:?}");
-            ExitCode::FAILURE
-        }
-        Err(e) => {
-            println!("FAIL {e}");
-            ExitCode::FAILURE
-        }
-    }
+    ExitCode::SUCCESS
 }
 
 fn cell(results: &Results, c: &dyn Contender, m: Metric) -> String {
