@@ -148,25 +148,34 @@ async fn a_stopped_actor_leaves_the_registry_and_its_watchers_know() {
 }
 
 /// Waits until some node listens for `name`'s stop notice (a watch has
-/// begun): a request there finds no responders until then, and no answer
-/// after (a watch ignores what is not a notice).
-async fn until_listened(system: &System, name: &str) {
+/// begun), or with `listened: false` until none does (the watch was taken
+/// back): a request there finds no responders without a listener, and no
+/// answer with one (a watch ignores what is not a notice). The request's
+/// timeout only bounds the wait for that silence: a "no responders" answer
+/// from the server on this machine comes long before it.
+async fn until_listened_is(system: &System, name: &str, listened: bool) {
     let client = system.cluster().unwrap().client();
     let subject = format!("reg.down.{name}");
     for _ in 0..1000 {
         let probe = client.send_request(
             subject.clone(),
-            async_nats::Request::new().timeout(Some(Duration::from_millis(50))),
+            async_nats::Request::new().timeout(Some(Duration::from_secs(2))),
         );
-        match probe.await {
-            Err(e) if e.kind() == async_nats::client::RequestErrorKind::NoResponders => {
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-            Err(e) if e.kind() == async_nats::client::RequestErrorKind::TimedOut => return,
+        let now = match probe.await {
+            Err(e) if e.kind() == async_nats::client::RequestErrorKind::NoResponders => false,
+            Err(e) if e.kind() == async_nats::client::RequestErrorKind::TimedOut => true,
             other => panic!("a probe of {subject} got {other:?}"),
+        };
+        if now == listened {
+            return;
         }
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    panic!("nobody listened on {subject} after 1000 probes");
+    panic!("{subject}: still not listened = {listened} after 1000 probes");
+}
+
+async fn until_listened(system: &System, name: &str) {
+    until_listened_is(system, name, true).await;
 }
 
 /// Watches remote actors from inside an actor, and reports what its
@@ -183,10 +192,35 @@ impl Watcher {
         ctx.watch(&remote);
         remote.id()
     }
+    #[message]
+    fn unwatch(&mut self, id: ActorId, ctx: &mut Context<Self>) {
+        ctx.unwatch(id);
+    }
     #[on_down]
     fn down(&mut self, id: ActorId, reason: StopReason) {
         let _ = self.downs.send((id, reason));
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unwatching_a_remote_actor_takes_the_watch_back() {
+    let (_server, a, b) = two_nodes().await;
+    a.expose("watched", &a.spawn(Counter { n: 0 }))
+        .await
+        .unwrap();
+    let (downs_tx, mut downs) = tokio::sync::mpsc::unbounded_channel();
+    let watcher = b.spawn(Watcher { downs: downs_tx });
+    let remote: CounterRemote = b.remote("watched").await.unwrap();
+    let id = watcher.watch(remote).await.unwrap();
+    until_listened(&b, "watched").await;
+    watcher.unwatch(id).await.unwrap();
+    // The task that held the watch is gone, and its subscription with it.
+    until_listened_is(&b, "watched", false).await;
+    // Nothing is left to deliver a notice: the watcher's sender is its only
+    // other one, so the channel ends with the watcher, with nothing in it.
+    watcher.stop();
+    watcher.wait_stopped().await;
+    assert_eq!(downs.recv().await, None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
